@@ -4,7 +4,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isGoogleIssuer, type OidcProviderConfig } from '../../config/schema/oidc.ts';
+import { usesGooglePreset, type OidcProviderConfig } from '../../config/schema/oidc.ts';
 import { providerId } from '../../config/schema/providers.ts';
 import { AuthgateError, isAuthgateError } from '../../errors.ts';
 import type { Profile } from '../identity.ts';
@@ -51,7 +51,7 @@ export function createOidcProvider(config: OidcProviderConfig, deps: OidcProvide
   const id = providerId(config);
   const clock = deps.clock ?? Date.now;
   const nowSeconds = () => Math.floor(clock() / 1000);
-  const google = isGoogleIssuer(config.issuer);
+  const google = usesGooglePreset(config);
   const readFile = deps.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
   if (config.groupsFrom === 'ldap' && !deps.lookupByEmail) {
     throw new TypeError(`OIDC provider ${id}: groupsFrom: ldap needs deps.lookupByEmail`);

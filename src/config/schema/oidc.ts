@@ -20,6 +20,10 @@ export const oidcProviderSchema = z
     id: providerIdSchema.optional(),
     name: z.string().min(1).max(100).meta({ description: 'Name shown on the login button.', examples: ['Google'] }),
     issuer: url(['https', 'http'], 'Issuer identifier; metadata comes from <issuer>/.well-known/openid-configuration. https://accounts.google.com selects the Google preset.', GOOGLE_ISSUER),
+    preset: z
+      .enum(['auto', 'google', 'generic'])
+      .default('auto')
+      .meta({ description: 'google: hd domain check, email_verified required, hd/prompt hints. auto: google when the issuer is https://accounts.google.com.', examples: ['auto'] }),
     clientId: z.string().min(1).meta({ description: 'OAuth client id registered at the issuer.', examples: ['1234567890-abc.apps.googleusercontent.com'] }),
     ...secretFields('clientSecret', 'The OAuth client secret.'),
     tokenEndpointAuthMethod: z
@@ -78,6 +82,7 @@ export type OidcProviderConfig = z.output<typeof oidcProviderSchema>;
 export type OidcProviderInput = z.input<typeof oidcProviderSchema>;
 
 /** Whether the config uses the Google preset (hd domain check, email_verified, hints). */
-export function isGoogleIssuer(issuer: string): boolean {
-  return issuer.replace(/\/$/, '') === GOOGLE_ISSUER;
+export function usesGooglePreset(config: Pick<OidcProviderConfig, 'issuer' | 'preset'>): boolean {
+  if (config.preset !== 'auto') return config.preset === 'google';
+  return config.issuer.replace(/\/$/, '') === GOOGLE_ISSUER;
 }
