@@ -51,8 +51,12 @@ export function convertLdap(r: SectionReader, base: YamlPath, out: Collector, op
   const startTLS = flag(r, 'StartTLS', out);
   const insecure = flag(r, 'ServerTLSInsecure', out);
   serverAddress(r, base, provider, out, tls?.on ?? false, startTLS?.on ?? false);
-  if (startTLS) put(out, provider, base, 'startTLS', startTLS.on, [startTLS.from]);
-  if (tls?.on && startTLS?.on) out.notes.push(`${r.label} sets both TLS and StartTLS (lines ${tls.from.line}, ${startTLS.from.line}); authgate uses ldaps:// and ignores startTLS for an ldaps:// address.`);
+  const ldaps = ((provider['serverAddress'] as string[])[0] ?? (tls?.on ? 'ldaps:' : '')).toLowerCase().startsWith('ldaps:');
+  if (startTLS && ldaps && startTLS.on) {
+    out.notes.push(`${r.label} StartTLS = true (line ${startTLS.from.line}) was dropped: the address is ldaps:// (TLS from the start), and authgate refuses StartTLS on top of it.`);
+  } else if (startTLS) {
+    put(out, provider, base, 'startTLS', startTLS.on, [startTLS.from]);
+  }
 
   copyString(r, 'TLSCACertificate', 'tlsCACertificate', provider, base, out);
   if (insecure) {
@@ -69,6 +73,11 @@ export function convertLdap(r: SectionReader, base: YamlPath, out: Collector, op
     put(out, provider, base, 'bindPasswordFile', file, [password], 'the password is not copied here: the file must hold it');
   }
   for (const [connectKey, key] of STRING_KEYS) copyString(r, connectKey, key, provider, base, out);
+  for (const [connectKey, key] of [['UserSearchBaseDN', 'userSearchBaseDN'], ['UserObjectClass', 'userObjectClass']] as const) {
+    if (provider[key] !== undefined) continue;
+    const value = r.last(connectKey);
+    out.toFill.push({ section: r.label, key: connectKey, line: value?.line ?? r.section.line, message: `${value ? 'is empty' : 'is missing'}: fill in ${pathText([...base, key])}` });
+  }
 
   const groups = nonEmpty([...r.all('PermittedLoginGroup'), ...r.all('PermittedLoginGroups'), ...r.all('WhitelistedLoginGroup')]);
   if (groups.length > 0) put(out, provider, base, 'permittedLoginGroups', groups.map((g) => g.value), groups);

@@ -66,7 +66,10 @@ export function convertOAuth2(r: SectionReader, base: YamlPath, out: Collector, 
   }
 
   const logging = r.last('Logging');
-  if (logging && parseBool(logging) !== undefined) put(out, provider, base, 'logging', parseBool(logging), [logging]);
+  if (logging && parseBool(logging)) out.notes.push(`${r.label} Logging = true (line ${logging.line}): authgate's oidc provider has no logging switch of its own; set logging.level: debug while troubleshooting.`);
+  if (issuerUrl !== GOOGLE_ISSUER) {
+    out.notes.push(`${r.label}: authgate refuses a login whose email is used unless email_verified is true; for issuers that never send it (Entra ID), add requireVerifiedEmail: false to ${pathText(base)}.`);
+  }
 
   r.use('RequireUsernameClaim'); // authgate always refuses a login without the username claim
   const autoProvision = r.last('GroupsAutoProvision');
