@@ -68,6 +68,8 @@ export interface TestOidcProvider {
   users: TestUser[];
   /** Query parameters of every authorization request received, oldest first. */
   authorizationRequests: URLSearchParams[];
+  /** Method and path of every request received ("GET /jwks"), oldest first. */
+  requests: string[];
   /** Publishes a new signing key and signs with it from now on (the old key stays published unless dropOld). */
   rotateKeys(options?: { dropOld?: boolean }): Promise<string>;
   /** Kid of the current signing key. */
@@ -98,8 +100,10 @@ export async function startOidcProvider(opts: StartOidcProviderOptions): Promise
     res.end();
   };
   const authorizationRequests: URLSearchParams[] = [];
+  const requests: string[] = [];
   const server: Server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    requests.push(`${req.method} ${url.pathname}`);
     if (url.pathname === '/auth') {
       authorizationRequests.push(new URLSearchParams(url.search));
       // Google accepts prompt=select_account and hd; oidc-provider knows neither, so the test
@@ -177,6 +181,7 @@ export async function startOidcProvider(opts: StartOidcProviderOptions): Promise
     clientSecret,
     users,
     authorizationRequests,
+    requests,
     async rotateKeys(options = {}) {
       const fresh = await newSigningKey();
       jwks = options.dropOld ? [fresh] : [fresh, ...jwks];

@@ -45,7 +45,8 @@ interface CallContext {
   replay?: Captured;
 }
 
-const KEY_REFRESH_COOLDOWN_MS = 10_000;
+/** At most one forced JWKS refresh this often (only the issuer's own token responses trigger one). */
+const KEY_REFRESH_COOLDOWN_MS = 2_000;
 
 export function createOidcClient(options: OidcClientOptions) {
   const { issuer, clock } = options;

@@ -103,8 +103,8 @@ export function reasonFor(error: unknown): { reason: OidcFailureReason; detail: 
   }
   if (/"state"/.test(text)) return { reason: 'state-mismatch', detail };
   if (/"iss" \(issuer\) response parameter/.test(text)) return { reason: 'issuer-mismatch', detail };
+  if (/"nonce"/.test(text)) return { reason: 'nonce-mismatch', detail };
   if (codes.includes('OAUTH_JWT_CLAIM_COMPARISON_FAILED')) {
-    if (claim === 'nonce' || /nonce/.test(text)) return { reason: 'nonce-mismatch', detail };
     if (claim === 'iss') return { reason: 'issuer-mismatch', detail };
     if (claim === 'aud' || claim === 'azp') return { reason: 'audience-mismatch', detail };
     return { reason: 'invalid-response', detail };
