@@ -1,0 +1,104 @@
+/**
+ * A small pool of service-account (or anonymous) connections for searches. Connections are
+ * checked out one operation sequence at a time, replaced when broken or idle too long
+ * (before the server drops them), and an operation that fails at the connection level is
+ * retried once on a fresh connection. No timers: idleness is checked at checkout.
+ */
+import { isAuthgateError } from '../../errors.ts';
+import type { Connector, Credentials, LdapConnection } from './client.ts';
+import type { Trace } from './trace.ts';
+
+export interface PoolOptions {
+  connector: Connector;
+  /** Resolved per connection so a rotated password file is picked up. */
+  credentials: () => Promise<Credentials>;
+  size: number;
+  idleTimeoutMs: number;
+  clock: () => number;
+}
+
+export class ServicePool {
+  readonly #options: PoolOptions;
+  readonly #idle: LdapConnection[] = [];
+  readonly #waiters: ((connection: LdapConnection | undefined) => void)[] = [];
+  #total = 0;
+  #closed = false;
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  /** Connections open now (idle + in use), for metrics. */
+  get size(): number {
+    return this.#total;
+  }
+
+  async withConnection<T>(work: (connection: LdapConnection) => Promise<T>, trace?: Trace): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      const connection = await this.#acquire(trace);
+      connection.trace = trace;
+      try {
+        return await work(connection);
+      } catch (error) {
+        const connectionLost = isAuthgateError(error, 'ERR_LDAP_UNAVAILABLE') && !connection.usable;
+        if (!connectionLost || attempt > 0) throw error;
+        trace?.({ step: 'server', ok: false, message: `connection to ${connection.address} lost; retrying on a new connection` });
+      } finally {
+        connection.trace = undefined;
+        this.#release(connection);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const idle = this.#idle.splice(0);
+    for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+    await Promise.all(idle.map((c) => this.#discard(c)));
+  }
+
+  async #acquire(trace?: Trace): Promise<LdapConnection> {
+    if (this.#closed) throw new TypeError('LDAP pool used after close()');
+    const now = this.#options.clock();
+    while (this.#idle.length > 0) {
+      const connection = this.#idle.pop() as LdapConnection;
+      if (connection.usable && now - connection.lastUsed < this.#options.idleTimeoutMs) return connection;
+      await this.#discard(connection);
+    }
+    if (this.#total < this.#options.size) {
+      this.#total += 1;
+      try {
+        return await this.#options.connector.open(await this.#options.credentials(), trace);
+      } catch (error) {
+        this.#total -= 1;
+        this.#wakeOne();
+        throw error;
+      }
+    }
+    const handed = await new Promise<LdapConnection | undefined>((resolve) => this.#waiters.push(resolve));
+    if (handed) return handed;
+    return this.#acquire(trace);
+  }
+
+  #release(connection: LdapConnection): void {
+    if (this.#closed || !connection.usable) {
+      void this.#discard(connection);
+      this.#wakeOne();
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter(connection);
+    else this.#idle.push(connection);
+  }
+
+  /** A slot freed up: let one waiter open a new connection. */
+  #wakeOne(): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) waiter(undefined);
+  }
+
+  async #discard(connection: LdapConnection): Promise<void> {
+    this.#total -= 1;
+    await connection.close();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * What one configured LDAP provider needs at run time, built once from its config: the
+ * connector (failover), the service pool (double bind / anonymous search), and helpers.
+ */
+import { isSingleBind, serverAddresses, type LdapProviderConfig } from '../../config/schema/ldap.ts';
+import { AuthgateError } from '../../errors.ts';
+import { Connector, type Credentials } from './client.ts';
+import { escapeDnValue } from './dn.ts';
+import { isActiveDirectory } from './groups.ts';
+import { ServicePool } from './pool.ts';
+import { combineTraces, type Trace } from './trace.ts';
+
+export interface SecretValue {
+  value: string | undefined;
+  problem?: string | undefined;
+}
+
+/** Reads `<name>`, `<name>File` or `<name>Env` of the provider section (the config loader's readSecret, bound to its context). */
+export type ReadSecret = (section: Record<string, unknown>, name: string) => SecretValue | Promise<SecretValue>;
+
+/** The subset of a pino logger the provider uses. */
+export interface LdapLogger {
+  debug(object: object, message?: string): void;
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
+}
+
+/** Optional metric hooks (the server maps them onto prom-client). */
+export interface LdapMetrics {
+  loginOutcome?(provider: string, outcome: string): void;
+  refreshOutcome?(provider: string, outcome: string): void;
+  operation?(provider: string, operation: string, seconds: number, ok: boolean): void;
+  poolSize?(provider: string, size: number): void;
+}
+
+export interface LdapProviderDeps {
+  readSecret: ReadSecret;
+  logger?: LdapLogger | undefined;
+  /** Milliseconds since the epoch; injected in tests. */
+  clock?: (() => number) | undefined;
+  metrics?: LdapMetrics | undefined;
+}
+
+export interface LdapRuntime {
+  id: string;
+  config: LdapProviderConfig;
+  connector: Connector;
+  /** Absent in single-bind mode. */
+  pool: ServicePool | undefined;
+  clock: () => number;
+  logger: LdapLogger | undefined;
+  metrics: LdapMetrics | undefined;
+  /** The trace for an operation: the caller's, plus the debug log with `logging: true`. */
+  trace(extra?: Trace): Trace | undefined;
+  /** Whether the server is Active Directory (root DSE), asked once. */
+  activeDirectory(read: () => Promise<boolean>): Promise<boolean>;
+  /** What to bind as in single-bind mode. */
+  bindNameFor(username: string): string;
+}
+
+export function defaultProviderId(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'ldap';
+}
+
+export function singleBindTemplate(config: LdapProviderConfig): string {
+  return config.userBindTemplate ?? `${config.usernameAttribute}={username},${config.userSearchBaseDN}`;
+}
+
+/** A template that is a DN pattern (`uid={username},ou=...`) gets RFC 4514 escaping; UPN and DOMAIN\ forms do not. */
+export function templateIsDn(template: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9-]*=\{username\}\s*,/.test(template) || /,\s*[A-Za-z][A-Za-z0-9-]*=/.test(template);
+}
+
+export function createRuntime(config: LdapProviderConfig, deps: LdapProviderDeps): LdapRuntime {
+  const clock = deps.clock ?? Date.now;
+  const id = config.id ?? defaultProviderId(config.name);
+  const connector = new Connector({
+    addresses: serverAddresses(config),
+    startTLS: config.startTLS,
+    caFile: config.tlsCACertificate,
+    tlsInsecure: config.serverTLSInsecure,
+    connectTimeoutMs: config.connectTimeout,
+    operationTimeoutMs: config.operationTimeout,
+    backoffMs: config.failoverBackoff,
+    clock,
+  });
+  const credentials = async (): Promise<Credentials> => {
+    if (config.anonymousBind) return { kind: 'anonymous' };
+    const secret = await deps.readSecret(config as unknown as Record<string, unknown>, 'bindPassword');
+    if (!secret.value) {
+      throw new AuthgateError('ERR_LDAP_CONFIG', 'The LDAP service account password is not available', {
+        status: 503,
+        detail: `provider ${id}: ${secret.problem ?? 'no bindPassword, bindPasswordFile or bindPasswordEnv value'}`,
+      });
+    }
+    return { kind: 'simple', dn: config.bindDN as string, password: secret.value, operation: 'service-bind' };
+  };
+  const pool = isSingleBind(config)
+    ? undefined
+    : new ServicePool({ connector, credentials, size: config.poolSize, idleTimeoutMs: config.poolIdleTimeout, clock });
+  const logTrace: Trace | undefined =
+    config.logging && deps.logger ? (event) => deps.logger?.debug({ provider: id, ldap: { step: event.step, ok: event.ok } }, event.message) : undefined;
+  let adAnswer: Promise<boolean> | undefined;
+  const template = singleBindTemplate(config);
+  return {
+    id,
+    config,
+    connector,
+    pool,
+    clock,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    trace: (extra) => combineTraces(logTrace, extra),
+    activeDirectory(read) {
+      adAnswer ??= read().catch((error: unknown) => {
+        adAnswer = undefined;
+        throw error;
+      });
+      return adAnswer;
+    },
+    bindNameFor: (username) => template.replace('{username}', templateIsDn(template) ? escapeDnValue(username) : username),
+  };
+}
+
+export { isActiveDirectory };

@@ -1,0 +1,85 @@
+/**
+ * A throwaway OpenLDAP slapd for integration tests (test/servers/slapd/start.sh): own
+ * cn=config and data in a unique directory under os.tmpdir(), on two free high ports,
+ * TLS with its own CA. Starts in well under a second. Root is not needed.
+ *
+ * Data: dc=example,dc=com; users alice, bob, carol, dave, eve, zoë (password userPw) under
+ * ou=Users; groups Engineering (alice, bob), Admins (carol), Staff (Engineering, dave),
+ * Everyone (Staff) under ou=Groups; service account uid=svc-app,ou=Services.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, parseEnvFile, requireBinaries, run, SERVERS_DIR } from './directory-tools.ts';
+
+export interface SlapdOptions {
+  /** memberof: stored memberOf of direct groups (overlay); dynlist: computed memberOf including nested groups. */
+  memberOf?: 'memberof' | 'dynlist';
+}
+
+export interface Slapd {
+  base: string;
+  ldapUrl: string;
+  ldapsUrl: string;
+  ldapPort: number;
+  caFile: string;
+  baseDN: string;
+  adminDN: string;
+  adminPassword: string;
+  bindDN: string;
+  bindPassword: string;
+  userPassword: string;
+  /** Applies LDIF changes as the directory manager (ldapmodify over ldapi://). */
+  modify(ldif: string): Promise<void>;
+  add(ldif: string): Promise<void>;
+  /** Stops and starts again with the same data, ports and certificates. */
+  restart(): Promise<void>;
+  stopOnly(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
+  await requireBinaries('OpenLDAP', ['slapd', 'slapadd', 'slappasswd', 'ldapadd', 'ldapmodify', 'ldapwhoami', 'openssl']);
+  const base = await mkdtemp(path.join(os.tmpdir(), 'authgate-slapd-'));
+  const [ldapPort, ldapsPort] = [await freePort(), await freePort()];
+  const env = {
+    SLAPD_BASE: path.join(base, 'run'),
+    LDAP_PORT: String(ldapPort),
+    LDAPS_PORT: String(ldapsPort),
+    SLAPD_MEMBEROF: options.memberOf ?? 'memberof',
+  };
+  const script = path.join(SERVERS_DIR, 'slapd');
+  await run('/bin/bash', [path.join(script, 'start.sh')], env);
+  const vars = parseEnvFile(await readFile(path.join(env.SLAPD_BASE, 'env.sh'), 'utf8'));
+  const ldapi = vars.LDAPI_URL as string;
+  const ldap = async (tool: string, ldif: string): Promise<void> => {
+    await run(tool, ['-x', '-H', ldapi, '-D', vars.LDAP_ADMIN_DN as string, '-w', vars.LDAP_ADMIN_PW as string], {}, 15_000, ldif);
+  };
+  const stopOnly = async (keep: boolean): Promise<void> => {
+    await run('/bin/bash', [path.join(script, 'stop.sh')], { ...env, KEEP: keep ? '1' : '0' });
+  };
+  return {
+    base,
+    ldapUrl: vars.LDAP_URL as string,
+    ldapsUrl: vars.LDAPS_URL as string,
+    ldapPort,
+    caFile: vars.LDAPTLS_CACERT as string,
+    baseDN: vars.LDAP_BASE_DN as string,
+    adminDN: vars.LDAP_ADMIN_DN as string,
+    adminPassword: vars.LDAP_ADMIN_PW as string,
+    bindDN: vars.LDAP_BIND_DN as string,
+    bindPassword: vars.LDAP_BIND_PW as string,
+    userPassword: vars.LDAP_USER_PW as string,
+    modify: (ldif) => ldap('/usr/bin/ldapmodify', ldif),
+    add: (ldif) => ldap('/usr/bin/ldapadd', ldif),
+    async restart() {
+      await stopOnly(true);
+      await run('/bin/bash', [path.join(script, 'start.sh')], { ...env, SLAPD_RESTART: '1' });
+    },
+    stopOnly: () => stopOnly(true),
+    async stop() {
+      await stopOnly(false).catch(() => undefined);
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
