@@ -88,7 +88,7 @@ async function newSigningKey(): Promise<JWK> {
 
 export async function startOidcProvider(opts: StartOidcProviderOptions): Promise<TestOidcProvider> {
   const tls = makeTestTls();
-  const users = opts.users ?? DEFAULT_USERS;
+  const users = structuredClone(opts.users ?? DEFAULT_USERS); // tests may change claims
   const clientId = opts.clientId ?? 'authgate-test';
   const clientSecret = randomBytes(24).toString('base64url');
   const cookieKeys = [randomBytes(32).toString('hex')];

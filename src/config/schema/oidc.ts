@@ -16,7 +16,7 @@ const claimName = (description: string, example: string) =>
 
 export const oidcProviderSchema = z
   .strictObject({
-    type: z.literal('oidc'),
+    type: z.literal('oidc').meta({ description: 'OpenID Connect provider (Google or any other issuer).' }),
     id: providerIdSchema.optional(),
     name: z.string().min(1).max(100).meta({ description: 'Name shown on the login button.', examples: ['Google'] }),
     issuer: url(['https', 'http'], 'Issuer identifier; metadata comes from <issuer>/.well-known/openid-configuration. https://accounts.google.com selects the Google preset.', GOOGLE_ISSUER),

@@ -4,7 +4,8 @@
  * provider's token endpoint (the test IdP swaps the ID token), so they travel authgate's
  * whole path: openid-client validation, signature check against the JWKS, our claim checks.
  */
-import { generateKeyPair, SignJWT, exportSPKI, base64url } from 'jose';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { generateKeyPair, SignJWT, base64url } from 'jose';
 import t from 'tap';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
 import type { IdTokenTamper } from '../../helpers/oidc-provider.ts';
@@ -81,8 +82,7 @@ t.test('crafted ID tokens from the token endpoint', async (t) => {
       reason: 'unsupported-alg',
       tamper: async ({ payload }, keys) => {
         const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = keys.current;
-        const { importJWK } = await import('jose');
-        const pem = await exportSPKI((await importJWK({ ...pub, alg: 'RS256' }, 'RS256', { extractable: true })) as CryptoKey);
+        const pem = createPublicKey({ key: pub as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
         return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', kid: keys.current.kid as string }).sign(new TextEncoder().encode(pem));
       },
     },
