@@ -60,8 +60,8 @@ function listen(s: ServerSections, out: Collector): Record<string, unknown> {
   const address = r?.last('Listen');
   const at = address && address.value.trim() !== '' ? parseListen(address.value) : undefined;
   if (r && address && at) {
-    put(out, result, base, 'address', at.host === '' ? '0.0.0.0' : at.host, [address]);
-    put(out, result, base, 'port', at.port, [address]);
+    put(out, result, base, 'address', at.host === '' ? '0.0.0.0' : at.host, [address], undefined, r.label);
+    put(out, result, base, 'port', at.port, [address], undefined, r.label);
   } else {
     if (r && address && address.value.trim() !== '') badListen(r, address, out);
     result['address'] = '0.0.0.0';
@@ -77,7 +77,7 @@ function listen(s: ServerSections, out: Collector): Record<string, unknown> {
   const redirect = s.httpRedirect?.last('Listen');
   if (s.httpRedirect && redirect && redirect.value.trim() !== '') {
     const parsed = parseListen(redirect.value);
-    if (parsed) put(out, result, base, 'httpRedirectPort', parsed.port, [redirect], `${s.httpRedirect.label}`);
+    if (parsed) put(out, result, base, 'httpRedirectPort', parsed.port, [redirect], undefined, s.httpRedirect.label);
     else badListen(s.httpRedirect, redirect, out);
   }
   for (const values of s.httpRedirect?.unused() ?? []) unsupported(s.httpRedirect as SectionReader, values, out);
@@ -89,8 +89,8 @@ function tlsSettings(r: SectionReader, out: Collector): Record<string, unknown> 
   const tls: Record<string, unknown> = {};
   const cert = r.last('Certificate');
   const key = r.last('Key');
-  if (cert && cert.value !== '') put(out, tls, base, 'certFile', cert.value, [cert]);
-  if (key && key.value !== '') put(out, tls, base, 'keyFile', key.value, [key]);
+  if (cert && cert.value !== '') put(out, tls, base, 'certFile', cert.value, [cert], undefined, r.label);
+  if (key && key.value !== '') put(out, tls, base, 'keyFile', key.value, [key], undefined, r.label);
   if ((tls['certFile'] === undefined) !== (tls['keyFile'] === undefined)) {
     const missing = tls['certFile'] === undefined ? 'Certificate' : 'Key';
     out.toFill.push({ section: r.label, key: missing, line: r.section.line, message: `is missing: fill in listen.tls.${missing === 'Key' ? 'keyFile' : 'certFile'}` });
@@ -98,13 +98,13 @@ function tlsSettings(r: SectionReader, out: Collector): Record<string, unknown> 
   const min = r.last('MinimumTLS');
   if (min && min.value !== '') {
     const version = min.value.trim().replace(/^TLSv?/i, '');
-    if (version === '1.3') put(out, tls, base, 'minVersion', 'TLSv1.3', [min]);
+    if (version === '1.3') put(out, tls, base, 'minVersion', 'TLSv1.3', [min], undefined, r.label);
     else if (['1.0', '1.1', '1.2'].includes(version)) {
-      put(out, tls, base, 'minVersion', 'TLSv1.2', [min], version === '1.2' ? undefined : `was ${version}: authgate never accepts TLS below 1.2`);
+      put(out, tls, base, 'minVersion', 'TLSv1.2', [min], version === '1.2' ? undefined : `was ${version}: authgate never accepts TLS below 1.2`, r.label);
     } else out.untranslated.push({ section: r.label, key: min.key, line: min.line, message: `"${min.value}" is not a TLS version (1.2 or 1.3)` });
   }
   const permanent = flag(r, 'Permanent', out);
-  if (permanent && !permanent.on) put(out, tls, base, 'hsts', '', [permanent.from], 'Connect sent no Strict-Transport-Security header');
+  if (permanent && !permanent.on) put(out, tls, base, 'hsts', '', [permanent.from], 'Connect sent no Strict-Transport-Security header', r.label);
   r.use('Listen');
   for (const values of r.unused()) unsupported(r, values, out);
   return tls['certFile'] === undefined && tls['keyFile'] === undefined ? undefined : tls;
@@ -118,7 +118,7 @@ function upstream(r: SectionReader | undefined, out: Collector): Record<string, 
   if (r && address && at) {
     const wildcard = at.host === '' || at.host === '0.0.0.0' || at.host === '::';
     const host = wildcard ? '127.0.0.1' : at.host.includes(':') ? `[${at.host}]` : at.host;
-    put(out, result, base, 'url', `http://${host}:${at.port}`, [address], 'Connect\'s plain-HTTP listener; change the host if authgate runs elsewhere');
+    put(out, result, base, 'url', `http://${host}:${at.port}`, [address], 'Connect\'s plain-HTTP listener; change the host if authgate runs elsewhere', r.label);
   } else {
     if (r && address && address.value.trim() !== '') badListen(r, address, out);
     put(out, result, base, 'url', CONNECT_DEFAULT_HTTP, [], 'Connect\'s default HTTP listener; see the Connect-side settings');

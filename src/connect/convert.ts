@@ -63,7 +63,7 @@ export function convertConnect(doc: GcfgDocument, options: ConvertOptions = {}):
     const value = authn?.last(connectKey);
     if (!authn || !value || value.value === '') continue;
     const converted = convertDuration(value.value);
-    if (converted) put(out, session, ['session'], key, converted, [value], `${authn.label}`);
+    if (converted) put(out, session, ['session'], key, converted, [value], undefined, authn.label);
     else out.untranslated.push({ section: authn.label, key: value.key, line: value.line, message: `"${value.value}" is not a duration authgate can express (at least 1ms)` });
   }
 

@@ -49,15 +49,19 @@ export function newCollector(file: string): Collector {
   return { file, untranslated: [], toFill: [], notes: [], annotations: [], secrets: [] };
 }
 
-/** `BindDN, line 24` or `AdministratorRoleMapping, lines 54, 55`. */
-export function cite(values: readonly GcfgValue[]): string {
+/** `BindDN, line 24`, `AdministratorRoleMapping, lines 54, 55` or `[HTTPS] Listen, line 10`. */
+export function cite(values: readonly GcfgValue[], section?: string): string {
   const first = values[0];
   if (!first) return '';
-  if (values.length === 1) return `${first.key}, line ${first.line}`;
-  return `${first.key}, lines ${values.map((v) => v.line).join(', ')}`;
+  const key = section ? `${section} ${first.key}` : first.key;
+  if (values.length === 1) return `${key}, line ${first.line}`;
+  return `${key}, lines ${values.map((v) => v.line).join(', ')}`;
 }
 
-/** Sets `target[key]` and records a comment citing the Connect key(s) it came from. */
+/**
+ * Sets `target[key]` and records a comment citing the Connect key(s) it came from
+ * (`section` names the Connect section where the YAML around does not already say it).
+ */
 export function put(
   out: Collector,
   target: Record<string, unknown>,
@@ -66,9 +70,10 @@ export function put(
   value: unknown,
   from: readonly GcfgValue[],
   extra?: string,
+  section?: string,
 ): void {
   target[key] = value;
-  const text = [cite(from), extra].filter(Boolean).join('; ');
+  const text = [cite(from, section), extra].filter(Boolean).join('; ');
   if (!text) return;
   const isList = Array.isArray(value);
   const placement = isList && value.length > 0 ? 'before' : 'inline';
