@@ -1,0 +1,94 @@
+/** Reads a YAML configuration, validates it against the schema and the semantic checks. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { configSchema, type Config } from './schema/index.ts';
+import { keysAt } from './schema/walk.ts';
+import { fromZodIssue, issue, type ConfigIssue } from './issues.ts';
+import { semanticIssues } from './semantic.ts';
+import { resolveConfigPath } from './paths.ts';
+import type { SecretContext } from './secrets.ts';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Where the text came from; relative paths also resolve against its directory. */
+  fileName?: string;
+}
+
+export interface LoadedConfig extends SecretContext {
+  config: Config;
+  fileName: string | undefined;
+  warnings: ConfigIssue[];
+}
+
+export type LoadResult = { ok: true; loaded: LoadedConfig } | { ok: false; issues: ConfigIssue[] };
+
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+export function loadConfigText(text: string, options: LoadOptions = {}): LoadResult {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const configDir = options.fileName ? path.dirname(path.resolve(cwd, options.fileName)) : undefined;
+  if (text.length > MAX_CONFIG_BYTES) return { ok: false, issues: [issue('(file)', `is ${text.length} bytes; a configuration over 4 MiB is refused`)] };
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      issues: doc.errors.map((e) => ({
+        path: '(yaml)',
+        message: `${e.message.split('\n')[0]} (column ${e.linePos?.[0]?.col ?? '?'})`,
+        severity: 'error' as const,
+        line: e.linePos?.[0]?.line,
+      })),
+    };
+  }
+  const input: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, issues: [issue('(root)', 'must be a mapping of keys (listen, upstream, auth, …)')] };
+  }
+
+  const parsed = configSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((zi) => fromZodIssue(zi, (p) => keysAt(configSchema, p, input)));
+    return { ok: false, issues: byLine(withLines(issues, doc, lineCounter)) };
+  }
+
+  const ctx: SecretContext = { env, resolvePath: (file) => resolveConfigPath(file, cwd, configDir) };
+  const semantic = byLine(withLines(semanticIssues(parsed.data, ctx), doc, lineCounter));
+  const errors = semantic.filter((i) => i.severity === 'error');
+  if (errors.length > 0) return { ok: false, issues: semantic };
+  return {
+    ok: true,
+    loaded: { config: parsed.data, fileName: options.fileName, warnings: semantic, env, resolvePath: ctx.resolvePath },
+  };
+}
+
+export function loadConfigFile(fileName: string, options: Omit<LoadOptions, 'fileName'> = {}): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(options.cwd ?? process.cwd(), fileName), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, issues: [issue('(file)', `cannot read ${fileName} (${code === 'ENOENT' ? 'no such file' : code})`)] };
+  }
+  return loadConfigText(text, { ...options, fileName });
+}
+
+/** Adds the YAML line of each issue's key where the key exists in the document. */
+function withLines(issues: ConfigIssue[], doc: Document, lineCounter: LineCounter): ConfigIssue[] {
+  return issues.map((i) => {
+    const keys = i.path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    for (let n = keys.length; n > 0; n--) {
+      const node = doc.getIn(keys.slice(0, n), true);
+      if (isNode(node) && node.range) return { ...i, line: lineCounter.linePos(node.range[0]).line };
+    }
+    return i;
+  });
+}
+
+function byLine(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+}

@@ -1,0 +1,45 @@
+/** Schema of the identity forwarding and audit sections. */
+import { z } from 'zod';
+import { duration, filePath } from './common.ts';
+
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name such as X-Auth-Username');
+
+export const IDENTITY_FIELDS = ['username', 'email', 'firstName', 'lastName', 'groups', 'role', 'uniqueId'] as const;
+
+export const identitySchema = z
+  .strictObject({
+    headers: z
+      .strictObject(Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, headerName.optional().meta({ description: `Header carrying the user's ${f}; overrides the profile default.` })])))
+      .prefault({})
+      .meta({ description: 'Header names per identity field; the upstream profile gives the defaults.' }),
+    groupsSeparator: z.string().min(1).max(3).default(',').meta({ description: 'Separator of group names in the groups header.' }),
+    usernameRewrite: z
+      .strictObject({
+        pattern: z.string().min(1).meta({ description: 'Regular expression applied to the username.' }),
+        replacement: z.string().meta({ description: 'Replacement ($1 … refer to groups).' }),
+      })
+      .optional()
+      .meta({ description: 'Rewrite the forwarded username (for example strip a domain for Workbench).' }),
+    assertion: z
+      .strictObject({
+        header: headerName.default('X-Authgate-Assertion').meta({ description: 'Header carrying the signed ES256 assertion (JWT).' }),
+        keyFile: filePath('PEM file with one or more ES256 (P-256) private keys; the first signs, all are published. Absent: generated at start (warned).').optional(),
+        audience: z.string().optional().meta({ description: 'aud claim; default the upstream origin.' }),
+        ttl: duration('Lifetime of an assertion (at most 5m).', '5m').prefault('5m'),
+      })
+      .prefault({})
+      .meta({ description: 'The signed identity assertion.' }),
+  })
+  .meta({ description: 'What the upstream receives about the user.' });
+
+export const auditSchema = z
+  .strictObject({
+    file: z.string().min(1).default('-').meta({ description: '"-" for stdout, else a file path (reopened on SIGHUP).' }),
+    maxSize: z.number().int().min(0).default(0).meta({ description: 'Rotate the audit file when it reaches this many bytes (0 = never; use logrotate).' }),
+    maxFiles: z.number().int().min(1).max(1000).default(5).meta({ description: 'Rotated files kept.' }),
+    requests: z.boolean().default(false).meta({ description: 'Also record every authenticated request (method, path, status, user).' }),
+  })
+  .meta({ description: 'Security audit trail (JSON lines).' });
+

@@ -1,0 +1,83 @@
+/** Schema of the listener, network policy, upstream and process sections. */
+import { z } from 'zod';
+import { cidr, duration, filePath, url } from './common.ts';
+
+const port = (description: string) =>
+  z.number().int().min(1).max(65535).meta({ description });
+
+export const tlsSchema = z
+  .strictObject({
+    certFile: filePath('PEM certificate file; may hold the full chain (leaf first). Reloaded when the file changes.', 'certs/tls.crt'),
+    keyFile: filePath('PEM private key file matching certFile. Reloaded when the file changes.', 'certs/tls.key'),
+    caFile: filePath('Optional PEM file of intermediate certificates appended to the chain.').optional(),
+    minVersion: z
+      .enum(['TLSv1.2', 'TLSv1.3'])
+      .default('TLSv1.2')
+      .meta({ description: 'Lowest TLS version accepted. TLS 1.0 and 1.1 are never accepted.' }),
+    ciphers: z.string().optional().meta({ description: 'OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by Node).' }),
+    hsts: z
+      .string()
+      .default('max-age=31536000')
+      .meta({ description: 'Value of the Strict-Transport-Security header added to every response; empty string disables it.' }),
+  })
+  .meta({ description: 'TLS certificate and settings. Absent: a self-signed certificate is generated into certs/ (demo only, warned loudly).' });
+
+export const listenSchema = z
+  .strictObject({
+    address: z.string().default('0.0.0.0').meta({ description: 'Address to listen on (0.0.0.0 for all IPv4, :: for all).' }),
+    port: port('HTTPS port.').default(8443),
+    tls: tlsSchema.optional(),
+    httpRedirectPort: port('Optional plain-HTTP port that only redirects to HTTPS.').optional(),
+    headersTimeout: duration('Time a client has to send all request headers (slowloris protection).', '20s').prefault('20s'),
+    requestTimeout: duration('Time a client has to send a whole request, body included (0 = no limit, for large uploads).', '0').prefault('0'),
+    keepAliveTimeout: duration('How long an idle keep-alive connection stays open.', '65s').prefault('65s'),
+    maxHeaderSize: z.number().int().min(1024).max(1_048_576).default(16_384).meta({ description: 'Largest request header block in bytes; larger requests get 431.' }),
+    drainTimeout: duration('On SIGTERM, how long in-flight requests may take before the process exits.', '30s').prefault('30s'),
+  })
+  .meta({ description: 'Where authgate listens and how it terminates TLS.' });
+
+export const networkSchema = z
+  .strictObject({
+    trustedProxies: z.array(cidr).default([]).meta({ description: 'CIDRs of proxies whose X-Forwarded-For is believed, walked right to left.' }),
+    allow: z.array(cidr).default(['0.0.0.0/0', '::/0']).meta({ description: 'Client CIDRs allowed in (checked after deny).' }),
+    deny: z.array(cidr).default([]).meta({ description: 'Client CIDRs refused before anything else.' }),
+  })
+  .meta({ description: 'Client IP resolution and the IP allow/deny policy.' });
+
+export const upstreamSchema = z
+  .strictObject({
+    url: url(['http', 'https'], 'Base URL of the upstream server (Connect, Workbench, Shiny).', 'http://127.0.0.1:3939'),
+    profile: z
+      .enum(['connect', 'workbench', 'generic'])
+      .default('connect')
+      .meta({ description: 'Which identity headers are sent by default: connect (X-Auth-*), workbench (X-RStudio-Username) or generic (named in identity.headers).' }),
+    caFile: filePath('PEM CA bundle to verify an https upstream.').optional(),
+    connectTimeout: duration('Time allowed to open a connection to the upstream.', '10s').prefault('10s'),
+    headersTimeout: duration('Time the upstream has to send response headers before authgate answers 504.', '60s').prefault('60s'),
+    maxConnections: z.number().int().min(1).max(10_000).default(256).meta({ description: 'Upper bound of keep-alive connections to the upstream.' }),
+    passApiKeys: z.boolean().default(false).meta({ description: 'connect profile: let requests with `Authorization: Key …` or `X-Auth-Token` through without a session (Connect checks them).' }),
+  })
+  .meta({ description: 'The server authgate protects.' });
+
+export const processSchema = z
+  .strictObject({
+    user: z.string().min(1).optional().meta({ description: 'Started as root: drop to this user after binding ports and reading keys.', examples: ['authgate'] }),
+    group: z.string().min(1).optional().meta({ description: 'Group to drop to (default: the user\'s primary group).' }),
+    allowRoot: z.boolean().default(false).meta({ description: 'Allow running as root without dropping privileges (not recommended).' }),
+  })
+  .meta({ description: 'Privilege drop for plain-VM installs.' });
+
+export const metricsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).meta({ description: 'Expose Prometheus metrics.' }),
+    port: port('Separate plain-HTTP port for /metrics (recommended); absent = /__authgate__/metrics on the main port.').optional(),
+    address: z.string().default('127.0.0.1').meta({ description: 'Address of the separate metrics listener.' }),
+  })
+  .meta({ description: 'Prometheus metrics.' });
+
+export const loggingSchema = z
+  .strictObject({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').meta({ description: 'Log level.' }),
+    accessLog: z.boolean().default(true).meta({ description: 'One access log line per request.' }),
+  })
+  .meta({ description: 'Operational logging (JSON on stdout).' });

@@ -1,0 +1,2 @@
+export { createLogger, silentLogger, REDACT_PATHS, type Logger } from './logger.ts';
+export { createAuditLog, type AuditLog, type AuditEventName, type AuditFields, type AuditOptions } from './audit.ts';

@@ -1,0 +1,64 @@
+/** CIDR lists compiled once; IPv4-mapped IPv6 addresses match IPv4 ranges. */
+import ipaddr from 'ipaddr.js';
+
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+export interface CidrList {
+  /** Whether the address (as Node reports it, possibly `::ffff:1.2.3.4`) is in the list. */
+  contains(address: string): boolean;
+  readonly size: number;
+}
+
+/** Parses an address and turns IPv4-mapped IPv6 into IPv4; undefined for garbage. */
+export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  const bare = text.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  if (!ipaddr.isValid(bare)) return undefined;
+  const parsed = ipaddr.parse(bare);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) return (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed;
+}
+
+/** The canonical text of an address (`::ffff:10.0.0.1` -> `10.0.0.1`), or undefined. */
+export function normaliseAddress(text: string): string | undefined {
+  return parseAddress(text)?.toString();
+}
+
+function parseRange(text: string): Range {
+  if (!text.includes('/')) {
+    const address = parseAddress(text);
+    if (!address) throw new TypeError(`not an address: ${text}`);
+    return [address, address.kind() === 'ipv4' ? 32 : 128];
+  }
+  const [address, bits] = ipaddr.parseCIDR(text);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+    return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  }
+  return [address, bits];
+}
+
+/** Compiles CIDR strings (already validated by the config schema; garbage throws TypeError). */
+export function compileCidrs(cidrs: readonly string[]): CidrList {
+  const v4: Range[] = [];
+  const v6: Range[] = [];
+  for (const text of cidrs) {
+    const range = parseRange(text);
+    (range[0].kind() === 'ipv4' ? v4 : v6).push(range);
+  }
+  const cache = new Map<string, boolean>();
+  return {
+    size: v4.length + v6.length,
+    contains(text: string): boolean {
+      const cached = cache.get(text);
+      if (cached !== undefined) return cached;
+      const address = parseAddress(text);
+      let found = false;
+      if (address) {
+        const ranges = address.kind() === 'ipv4' ? v4 : v6;
+        found = ranges.some(([base, bits]) => address.match(base as never, bits));
+      }
+      if (cache.size > 10_000) cache.clear();
+      cache.set(text, found);
+      return found;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/** The adapter to the upstream over HTTP: an undici keep-alive pool, bodies streamed both ways. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
+import { AuthgateError } from '../errors.ts';
+import { responseHeaders } from './headers.ts';
+
+export interface UpstreamOptions {
+  url: string;
+  connectTimeout: number;
+  headersTimeout: number;
+  maxConnections: number;
+  ca?: string | undefined;
+}
+
+export interface Upstream {
+  readonly origin: string;
+  /** Path prefix of the upstream URL (without trailing slash), prepended to every request path. */
+  readonly basePath: string;
+  /**
+   * Sends the request and streams the answer into `res`. Resolves when the response is done;
+   * rejects with ERR_UPSTREAM_UNAVAILABLE / ERR_UPSTREAM_TIMEOUT only while nothing was sent yet.
+   */
+  forward(req: IncomingMessage, res: ServerResponse, path: string, headers: string[]): Promise<number>;
+  /** Quick reachability probe for readyz. */
+  probe(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const target = new URL(options.url);
+  const basePath = target.pathname.replace(/\/+$/, '');
+  const pool = new Pool(target.origin, {
+    connections: options.maxConnections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    headersTimeout: options.headersTimeout,
+    bodyTimeout: 0,
+    connect: { timeout: options.connectTimeout, ...(options.ca ? { ca: options.ca } : {}) },
+  });
+  return {
+    origin: target.origin,
+    basePath,
+    forward: (req, res, path, headers) => forwardThrough(pool, req, res, basePath + path, headers),
+    async probe(timeoutMs) {
+      try {
+        const answer = await pool.request({ path: basePath || '/', method: 'HEAD', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+        await answer.body.dump();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => pool.close(),
+  };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, path: string, headers: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let started = false;
+    const onClientGone = () => {
+      if (!res.writableFinished) controller?.abort(new Error('client closed the connection'));
+    };
+    res.once('close', onClientGone);
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+      },
+      onResponseStart(_c, statusCode, upstreamHeaders) {
+        if (statusCode < 200) return; // 1xx informational: Node answers 100-continue itself
+        started = true;
+        res.writeHead(statusCode, responseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>));
+      },
+      onResponseData(c, chunk) {
+        if (!res.write(chunk)) {
+          c.pause();
+          res.once('drain', () => c.resume());
+        }
+      },
+      onResponseEnd() {
+        res.off('close', onClientGone);
+        res.end();
+        resolve(res.statusCode);
+      },
+      onResponseError(_c, error) {
+        res.off('close', onClientGone);
+        if (started || res.headersSent) {
+          res.destroy(error);
+          resolve(res.statusCode);
+          return;
+        }
+        reject(translate(error));
+      },
+    };
+    pool.dispatch(
+      {
+        path,
+        method: req.method ?? 'GET',
+        headers,
+        body: hasBody(req) ? req : null,
+        // Methods such as PUT/PATCH/DELETE are not idempotent for our purposes: never retried.
+        idempotent: false,
+        blocking: false,
+      },
+      handler,
+    );
+  });
+}
+
+function translate(error: Error): AuthgateError {
+  const code = (error as { code?: string }).code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new AuthgateError('ERR_UPSTREAM_TIMEOUT', 'The upstream server did not answer in time.', { status: 504, cause: error, detail: error.message });
+  }
+  return new AuthgateError('ERR_UPSTREAM_UNAVAILABLE', 'The upstream server is not reachable.', { status: 502, cause: error, detail: `${code ?? ''} ${error.message}`.trim() });
+}

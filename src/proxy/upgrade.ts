@@ -1,0 +1,101 @@
+/**
+ * The adapter for WebSocket upgrades: the handshake goes upstream over its own connection;
+ * after a 101 the two sockets are piped raw, with no idle timeout, and destroyed together.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { AuthgateError } from '../errors.ts';
+import { responseHeaders } from './headers.ts';
+
+export interface UpgradeTarget {
+  url: URL;
+  connectTimeout: number;
+  headersTimeout: number;
+  ca?: string | undefined;
+}
+
+export interface UpgradeResult {
+  status: number;
+  /** Resolves when the piped connection has closed (for metrics of open WebSockets). */
+  closed: Promise<void>;
+}
+
+export function forwardUpgrade(target: UpgradeTarget, req: IncomingMessage, client: Duplex, head: Buffer, path: string, headers: string[]): Promise<UpgradeResult> {
+  const secure = target.url.protocol === 'https:';
+  const request = (secure ? https : http).request({
+    host: target.url.hostname.replace(/^\[|\]$/g, ''),
+    port: target.url.port || (secure ? 443 : 80),
+    method: req.method,
+    path,
+    headers,
+    agent: false,
+    timeout: target.connectTimeout,
+    ...(secure && target.ca ? { ca: target.ca } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    const headerTimer = setTimeout(() => request.destroy(new AuthgateError('ERR_UPSTREAM_TIMEOUT', 'The upstream server did not answer in time.', { status: 504 })), target.headersTimeout);
+    const fail = (error: Error) => {
+      clearTimeout(headerTimer);
+      reject(error instanceof AuthgateError ? error : new AuthgateError('ERR_UPSTREAM_UNAVAILABLE', 'The upstream server is not reachable.', { status: 502, cause: error, detail: error.message }));
+    };
+    request.on('timeout', () => request.destroy(new Error('connect timeout')));
+    request.once('error', fail);
+    client.once('close', () => request.destroy());
+
+    request.once('upgrade', (upstreamRes, upstream, upstreamHead) => {
+      clearTimeout(headerTimer);
+      request.off('error', fail);
+      client.write(statusBlock(101, upstreamRes.statusMessage ?? 'Switching Protocols', upstreamRes.rawHeaders));
+      if (upstreamHead.length > 0) client.write(upstreamHead);
+      if (head.length > 0) upstream.write(head);
+      resolve({ status: 101, closed: pipeTogether(client, upstream) });
+    });
+
+    request.once('response', (upstreamRes) => {
+      clearTimeout(headerTimer);
+      request.off('error', fail);
+      const headersOut = responseHeaders(upstreamRes.headers);
+      const raw: string[] = [];
+      for (const [name, value] of Object.entries(headersOut)) for (const v of Array.isArray(value) ? value : [value]) raw.push(name, v);
+      raw.push('connection', 'close');
+      client.write(statusBlock(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage ?? '', raw));
+      upstreamRes.pipe(client);
+      upstreamRes.once('error', () => client.destroy());
+      resolve({ status: upstreamRes.statusCode ?? 502, closed: new Promise((done) => client.once('close', () => done())) });
+    });
+    request.end();
+  });
+}
+
+function statusBlock(status: number, message: string, rawHeaders: readonly string[]): string {
+  let text = `HTTP/1.1 ${status} ${message.replace(/[\r\n]/g, '')}\r\n`;
+  for (let i = 0; i < rawHeaders.length; i += 2) text += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
+  return `${text}\r\n`;
+}
+
+/** Pipes both ways; whichever side ends or fails, both are destroyed. */
+export function pipeTogether(a: Duplex, b: Duplex): Promise<void> {
+  for (const s of [a, b] as Array<Duplex & { setTimeout?: (ms: number) => void; setNoDelay?: (v: boolean) => void }>) {
+    s.setTimeout?.(0);
+    s.setNoDelay?.(true);
+  }
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      a.destroy();
+      b.destroy();
+      resolve();
+    };
+    a.pipe(b);
+    b.pipe(a);
+    for (const s of [a, b]) {
+      s.once('close', finish);
+      s.once('error', finish);
+      s.once('end', finish);
+    }
+  });
+}

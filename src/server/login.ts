@@ -1,0 +1,131 @@
+/** Login and logout: CSRF-protected forms, throttling, provider calls, a fresh session per login. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { admit } from '../auth/admit.ts';
+import { isAuthgateError } from '../errors.ts';
+import { readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
+import type { Runtime } from './runtime.ts';
+import type { RequestContext } from './pipeline.ts';
+import { checkCsrf, csrfToken, newBrowserNonce } from './csrf.ts';
+import { safeReturnTo } from './return-to.ts';
+import { loginPage, logoutPage, messagePage } from './pages.ts';
+import { readForm } from './body.ts';
+import { redirect, sendError, sendHtml } from './respond.ts';
+
+const MAX_USERNAME = 256;
+
+function csrfCookieName(rt: Runtime): string {
+  return `${rt.config.session.cookieName}-csrf`;
+}
+
+function renderLogin(rt: Runtime, res: ServerResponse, status: number, nonce: string, returnTo: string, extra: { error?: string; username?: string; setNonce?: boolean } = {}): void {
+  const page = rt.config.auth.loginPage;
+  const html = loginPage({
+    title: page.title,
+    logoUrl: page.logoUrl,
+    notice: page.notice,
+    error: extra.error,
+    username: extra.username,
+    returnTo,
+    csrfToken: csrfToken(rt.sessionKeys.sealing.raw, nonce, 'login'),
+    passwordProviders: rt.providers.filter((p) => p.password).map((p) => ({ id: p.id, name: p.config.name })),
+    redirectProviders: [],
+  });
+  sendHtml(res, status, html, extra.setNonce ? { 'set-cookie': hostCookie(csrfCookieName(rt), nonce, { maxAgeSeconds: 3600 }) } : {});
+}
+
+export async function handleLoginGet(rt: Runtime, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const existing = readCookie(req.headers.cookie, `__Host-${csrfCookieName(rt)}`);
+  const nonce = existing && /^[A-Za-z0-9_-]{20,40}$/.test(existing) ? existing : newBrowserNonce();
+  renderLogin(rt, res, 200, nonce, safeReturnTo(url.searchParams.get('rd')), { setNonce: nonce !== existing });
+}
+
+function sameOrigin(rt: Runtime, req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  return origin === rt.publicUrl.origin;
+}
+
+export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+  const form = await readForm(req);
+  const returnTo = safeReturnTo(form.get('rd'));
+  const nonce = readCookie(req.headers.cookie, `__Host-${csrfCookieName(rt)}`);
+  if (!sameOrigin(rt, req) || !checkCsrf(rt.sessionKeys.sealing.raw, nonce, 'login', form.get('csrf'))) {
+    rt.audit.emit('auth.login.failed', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: 'csrf' });
+    const fresh = newBrowserNonce();
+    return renderLogin(rt, res, 403, fresh, returnTo, { error: 'Your login form expired. Please try again.', setNonce: true });
+  }
+  const providerId = form.get('provider') ?? rt.providers.find((p) => p.password)?.id ?? '';
+  const entry = rt.providersById.get(providerId);
+  const username = (form.get('username') ?? '').trim();
+  const password = form.get('password') ?? '';
+  const fail = (status: number, message: string) => renderLogin(rt, res, status, nonce as string, returnTo, { error: message, username: username.slice(0, MAX_USERNAME) });
+  if (!entry?.password) return fail(400, 'Choose a sign-in method.');
+  const audit = { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: entry.id, subject: { username: username.slice(0, MAX_USERNAME) } };
+
+  const blocked = await rt.throttle.blockedUntil(username, ctx.client.ip);
+  if (blocked !== undefined) {
+    rt.audit.emit('auth.login.throttled', audit);
+    rt.metrics.logins.inc({ provider: entry.id, outcome: 'throttled' });
+    const minutes = Math.max(1, Math.ceil((blocked - rt.now()) / 60_000));
+    return fail(429, `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+  }
+  if (username === '' || password.trim() === '' || username.length > MAX_USERNAME || /[\x00-\x1f\x7f]/.test(username)) {
+    await sleep(await rt.throttle.failed(username, ctx.client.ip));
+    rt.audit.emit('auth.login.failed', { ...audit, reason: username === '' || password.trim() === '' ? 'empty-credentials' : 'username-invalid' });
+    rt.metrics.logins.inc({ provider: entry.id, outcome: 'failed' });
+    return fail(401, 'Invalid username or password.');
+  }
+
+  let outcome;
+  try {
+    outcome = await entry.password.authenticate(username, password, { clientIp: ctx.client.ip, requestId: ctx.requestId });
+  } catch (error) {
+    rt.logger.error({ requestId: ctx.requestId, provider: entry.id, err: error }, 'login provider failed');
+    rt.audit.emit('auth.login.failed', { ...audit, reason: isAuthgateError(error) ? error.code : 'provider-error' });
+    rt.metrics.logins.inc({ provider: entry.id, outcome: 'error' });
+    return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
+  }
+  if (!outcome.ok) {
+    await sleep(await rt.throttle.failed(username, ctx.client.ip));
+    rt.audit.emit('auth.login.failed', { ...audit, reason: outcome.reason });
+    rt.metrics.logins.inc({ provider: entry.id, outcome: 'failed' });
+    if (outcome.reason === 'username-invalid' && outcome.detail) return fail(401, outcome.detail);
+    if (outcome.reason === 'provider-unavailable') return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
+    return fail(401, 'Invalid username or password.');
+  }
+  const nowSeconds = Math.floor(rt.now() / 1000);
+  const admitted = admit(outcome.profile, entry.permittedLoginGroups, rt.config.authorization, nowSeconds);
+  if (!admitted.ok) {
+    rt.audit.emit('auth.login.failed', { ...audit, subject: { username: outcome.profile.username, uniqueId: outcome.profile.uniqueId }, reason: 'not-permitted' });
+    rt.metrics.logins.inc({ provider: entry.id, outcome: 'not-permitted' });
+    return sendHtml(res, 403, messagePage('Not permitted', `You signed in as ${outcome.profile.username}, but you are not permitted to use this application. Ask your administrator for access.`));
+  }
+  await rt.throttle.succeeded(username);
+  const { session, setCookie } = await rt.sessions.create(admitted.identity);
+  rt.audit.emit('auth.login.succeeded', {
+    ...audit,
+    subject: { username: admitted.identity.username, uniqueId: admitted.identity.uniqueId, ...(admitted.identity.email ? { email: admitted.identity.email } : {}) },
+    detail: { role: admitted.identity.role, roleSource: admitted.roleSource, sid: session.sid.slice(0, 6) },
+  });
+  rt.metrics.logins.inc({ provider: entry.id, outcome: 'succeeded' });
+  redirect(res, returnTo, { 'set-cookie': [setCookie, clearHostCookie(csrfCookieName(rt))] });
+}
+
+export async function handleLogoutGet(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const read = await rt.sessions.read(req.headers.cookie);
+  if (!read.session) return redirect(res, '/__authgate__/login');
+  sendHtml(res, 200, logoutPage(csrfToken(rt.sessionKeys.sealing.raw, read.session.sid, 'logout'), read.session.identity.username));
+}
+
+export async function handleLogoutPost(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+  const form = await readForm(req);
+  const read = await rt.sessions.read(req.headers.cookie);
+  if (!read.session) return redirect(res, '/__authgate__/login', { 'set-cookie': rt.sessions.clearCookie() });
+  if (!sameOrigin(rt, req) || !checkCsrf(rt.sessionKeys.sealing.raw, read.session.sid, 'logout', form.get('csrf'))) {
+    return sendError(req, res, 403, 'csrf', 'The sign-out form expired; reload the page and try again.');
+  }
+  await rt.sessions.revoke(read.session);
+  rt.audit.emit('auth.logout', { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: read.session.identity.provider, subject: { username: read.session.identity.username, uniqueId: read.session.identity.uniqueId } });
+  redirect(res, '/__authgate__/login', { 'set-cookie': rt.sessions.clearCookie() });
+}

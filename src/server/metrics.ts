@@ -1,0 +1,49 @@
+/** Prometheus metrics (prom-client), one registry per process. Names are part of the public surface. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'status_class'>;
+  requestDuration: Histogram<'status_class'>;
+  upstreamDuration: Histogram<'status_class'>;
+  logins: Counter<'provider' | 'outcome'>;
+  denials: Counter<'reason'>;
+  websocketsActive: Gauge;
+  websocketsTotal: Counter;
+  sessionCache: Gauge<'result'>;
+  refreshes: Counter<'provider' | 'outcome'>;
+}
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(sessionCacheStats: () => { hits: number; misses: number }): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'authgate_process_' });
+  const sessionCache = new Gauge({
+    name: 'authgate_session_cache_lookups',
+    help: 'Decoded-session cache lookups since start, by result (hit or miss).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      const stats = sessionCacheStats();
+      this.set({ result: 'hit' }, stats.hits);
+      this.set({ result: 'miss' }, stats.misses);
+    },
+  });
+  return {
+    registry,
+    requests: new Counter({ name: 'authgate_http_requests_total', help: 'Requests answered, by status class.', labelNames: ['status_class'] as const, registers: [registry] }),
+    requestDuration: new Histogram({ name: 'authgate_http_request_duration_seconds', help: 'Time from request to response end.', labelNames: ['status_class'] as const, buckets: BUCKETS, registers: [registry] }),
+    upstreamDuration: new Histogram({ name: 'authgate_upstream_duration_seconds', help: 'Time spent waiting for and streaming the upstream response.', labelNames: ['status_class'] as const, buckets: BUCKETS, registers: [registry] }),
+    logins: new Counter({ name: 'authgate_logins_total', help: 'Login attempts by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
+    denials: new Counter({ name: 'authgate_denials_total', help: 'Requests refused, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
+    websocketsActive: new Gauge({ name: 'authgate_websockets_active', help: 'WebSocket connections currently piped.', registers: [registry] }),
+    websocketsTotal: new Counter({ name: 'authgate_websockets_total', help: 'WebSocket connections opened.', registers: [registry] }),
+    sessionCache,
+    refreshes: new Counter({ name: 'authgate_session_refreshes_total', help: 'Membership refreshes by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
+  };
+}
+
+export function statusClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}

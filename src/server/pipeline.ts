@@ -1,0 +1,175 @@
+/**
+ * The request pipeline: client IP -> network policy -> reserved routes -> session ->
+ * authentication -> authorization -> identity forwarding -> forward. Each stage returns data;
+ * responses are written through respond.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { resolveClientIp, type ClientAddress } from '../net/index.ts';
+import { normalisePath, type Decision } from '../policy/index.ts';
+import { forwardUpgrade } from '../proxy/index.ts';
+import { isAuthgateError } from '../errors.ts';
+import type { Session } from '../session/index.ts';
+import type { Runtime } from './runtime.ts';
+import { upstreamHeaders } from './forwarding.ts';
+import { refreshIfDue } from './refresh.ts';
+import { handleReserved, isReserved } from './routes.ts';
+import { redirect, refuseUpgrade, sendError, wantsHtml } from './respond.ts';
+import { statusClass } from './metrics.ts';
+
+export interface RequestContext {
+  requestId: string;
+  client: ClientAddress;
+  started: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+function requestContext(rt: Runtime, req: IncomingMessage): RequestContext {
+  const given = req.headers['x-request-id'];
+  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomBytes(9).toString('base64url');
+  return { requestId, client: resolveClientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], rt.network.trusted), started: performance.now() };
+}
+
+/** Session stage: the current session (renewed or refreshed as needed) and any Set-Cookie to send. */
+async function sessionStage(rt: Runtime, req: IncomingMessage, ctx: RequestContext): Promise<{ session?: Session; setCookie: string[] }> {
+  const read = await rt.sessions.read(req.headers.cookie);
+  if (!read.session) {
+    if (read.invalid) {
+      rt.audit.emit('session.invalid', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: read.invalid });
+      return { setCookie: [rt.sessions.clearCookie()] };
+    }
+    return { setCookie: [] };
+  }
+  const setCookie = read.setCookie ? [read.setCookie] : [];
+  const refreshed = await refreshIfDue(rt, read.session);
+  if ('ended' in refreshed) return { setCookie: [rt.sessions.clearCookie()] };
+  if (refreshed.setCookie) return { session: refreshed.session, setCookie: [refreshed.setCookie] };
+  return { session: refreshed.session, setCookie };
+}
+
+function passesAsApiKey(rt: Runtime, req: IncomingMessage): boolean {
+  if (!rt.config.upstream.passApiKeys) return false;
+  const authorization = req.headers.authorization;
+  return (typeof authorization === 'string' && /^Key\s+\S/i.test(authorization)) || typeof req.headers['x-auth-token'] === 'string';
+}
+
+export function loginLocation(originalUrl: string): string {
+  return `/__authgate__/login?rd=${encodeURIComponent(originalUrl)}`;
+}
+
+type Gate =
+  | { pass: true; session: Session | undefined; setCookie: string[] }
+  | { pass: false; status: number; code: string; message: string; setCookie: string[]; decision?: Decision; login?: boolean };
+
+/** Everything between the network policy and forwarding, shared by HTTP and WebSocket requests. */
+async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, websocket: boolean): Promise<Gate> {
+  const refused = rt.network.refuse(ctx.client.ip);
+  if (refused) {
+    rt.audit.emit('net.ip.refused', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: refused, method: req.method, path: (req.url ?? '').slice(0, 200) });
+    rt.metrics.denials.inc({ reason: refused });
+    return { pass: false, status: 403, code: refused, message: 'Access from your network address is not allowed.', setCookie: [] };
+  }
+  const normalised = normalisePath(req.url ?? '/', rt.config.authorization.pathCaseSensitive);
+  if (!normalised.ok) {
+    rt.metrics.denials.inc({ reason: 'bad-path' });
+    return { pass: false, status: 400, code: 'bad-path', message: `The request path was refused: ${normalised.reason}.`, setCookie: [] };
+  }
+  const { session, setCookie } = await sessionStage(rt, req, ctx);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const decision = rt.rules.decide({ path: normalised.path, method, websocket, clientIp: ctx.client.ip, identity: session?.identity });
+  if (decision.allow) return { pass: true, session: decision.public && !session ? undefined : session, setCookie };
+  if (decision.reasons.includes('unauthenticated')) {
+    if (!session && passesAsApiKey(rt, req)) return { pass: true, session: undefined, setCookie };
+    rt.metrics.denials.inc({ reason: 'unauthenticated' });
+    return { pass: false, status: 401, code: 'unauthenticated', message: 'Authentication is required.', setCookie, decision, login: true };
+  }
+  const reason = decision.reasons[0] ?? 'default-deny';
+  rt.metrics.denials.inc({ reason });
+  rt.audit.emit('authz.denied', {
+    requestId: ctx.requestId,
+    clientIp: ctx.client.ip,
+    provider: session?.identity.provider,
+    subject: session ? { username: session.identity.username, uniqueId: session.identity.uniqueId } : undefined,
+    reason,
+    ...(decision.rule ? { rule: decision.rule } : {}),
+    method,
+    path: normalised.path.slice(0, 500),
+  });
+  return { pass: false, status: 403, code: reason, message: decision.rule ? `Access denied by rule "${decision.rule}".` : 'Access denied.', setCookie, decision };
+}
+
+export async function handleRequest(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const ctx = requestContext(rt, req);
+  const hsts = rt.config.listen.tls?.hsts ?? 'max-age=31536000';
+  if (hsts) res.setHeader('strict-transport-security', hsts);
+  res.once('finish', () => accessLog(rt, req, res.statusCode, ctx));
+  try {
+    if (isReserved(req.url)) {
+      const refused = rt.network.refuse(ctx.client.ip);
+      if (refused) return sendError(req, res, 403, refused, 'Access from your network address is not allowed.');
+      await handleReserved(rt, req, res, ctx);
+      return;
+    }
+    const result = await gate(rt, req, ctx, false);
+    if (result.setCookie.length > 0) res.setHeader('set-cookie', result.setCookie);
+    if (!result.pass) {
+      if (result.login && wantsHtml(req)) return redirect(res, loginLocation(req.url ?? '/'));
+      return sendError(req, res, result.status, result.code, result.message, result.login ? { 'www-authenticate': 'Cookie realm="authgate"' } : {});
+    }
+    const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, false);
+    if (result.session && rt.config.audit.requests) {
+      res.once('finish', () =>
+        rt.audit.emit('request.completed', { requestId: ctx.requestId, clientIp: ctx.client.ip, subject: { username: result.session?.identity.username }, method: req.method, path: (req.url ?? '').slice(0, 500), status: res.statusCode }),
+      );
+    }
+    const upstreamStarted = performance.now();
+    const status = await rt.upstream.forward(req, res, req.url ?? '/', headers);
+    rt.metrics.upstreamDuration.observe({ status_class: statusClass(status) }, (performance.now() - upstreamStarted) / 1000);
+  } catch (error) {
+    failRequest(rt, req, res, ctx, error);
+  }
+}
+
+function failRequest(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, error: unknown): void {
+  if (isAuthgateError(error)) {
+    rt.logger.warn({ requestId: ctx.requestId, code: error.code, detail: error.detail }, error.publicMessage);
+    return sendError(req, res, error.status, error.code, error.expose || error.status === 502 || error.status === 504 ? error.publicMessage : 'Internal error.');
+  }
+  rt.logger.error({ requestId: ctx.requestId, err: error }, 'request failed');
+  sendError(req, res, 500, 'internal', 'Internal error.');
+}
+
+export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const ctx = requestContext(rt, req);
+  socket.on('error', () => socket.destroy());
+  try {
+    if (isReserved(req.url)) return refuseUpgrade(socket, 404, 'not-found', 'No WebSocket endpoint here.');
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuseUpgrade(socket, 400, 'bad-upgrade', 'Only WebSocket upgrades are supported.');
+    const result = await gate(rt, req, ctx, true);
+    if (!result.pass) return refuseUpgrade(socket, result.status, result.code, result.message);
+    const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, true);
+    const upgraded = await forwardUpgrade(rt.upgradeTarget, req, socket, head, rt.upgradeTarget.url.pathname.replace(/\/+$/, '') + (req.url ?? '/'), headers);
+    if (upgraded.status === 101) {
+      rt.metrics.websocketsActive.inc();
+      rt.metrics.websocketsTotal.inc();
+      void upgraded.closed.then(() => rt.metrics.websocketsActive.dec());
+    }
+    accessLog(rt, req, upgraded.status, ctx);
+  } catch (error) {
+    const status = isAuthgateError(error) ? error.status : 500;
+    rt.logger.warn({ requestId: ctx.requestId, err: error }, 'websocket upgrade failed');
+    refuseUpgrade(socket, status, isAuthgateError(error) ? error.code : 'internal', isAuthgateError(error) ? error.publicMessage : 'Internal error.');
+  }
+}
+
+function accessLog(rt: Runtime, req: IncomingMessage, status: number, ctx: RequestContext): void {
+  const seconds = (performance.now() - ctx.started) / 1000;
+  const cls = statusClass(status);
+  rt.metrics.requests.inc({ status_class: cls });
+  rt.metrics.requestDuration.observe({ status_class: cls }, seconds);
+  if (rt.config.logging.accessLog) {
+    rt.logger.info({ requestId: ctx.requestId, method: req.method, path: (req.url ?? '').split('?')[0]?.slice(0, 500), status, ms: Math.round(seconds * 10_000) / 10, clientIp: ctx.client.ip }, 'request');
+  }
+}

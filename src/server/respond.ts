@@ -1,0 +1,78 @@
+/** The one place results become HTTP responses. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { messagePage } from './pages.ts';
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+/** Whether the client is a browser navigating (gets pages and redirects) rather than an API/XHR client (gets JSON). */
+export function wantsHtml(req: IncomingMessage): boolean {
+  if (req.headers['x-requested-with']) return false;
+  const mode = req.headers['sec-fetch-mode'];
+  if (mode !== undefined) return mode === 'navigate';
+  const accept = req.headers.accept ?? '';
+  return (req.method === 'GET' || req.method === 'HEAD') && accept.includes('text/html');
+}
+
+export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string | string[]> = {}): void {
+  const body = Buffer.from(html);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-length': body.length, ...headers });
+  res.end(res.req?.method === 'HEAD' ? undefined : body);
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string | string[]> = {}): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-type': 'application/json', 'content-length': body.length, ...headers });
+  res.end(res.req?.method === 'HEAD' ? undefined : body);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string | string[]> = {}): void {
+  const body = Buffer.from(text);
+  res.writeHead(status, { 'cache-control': 'no-store', 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length, ...headers });
+  res.end(res.req?.method === 'HEAD' ? undefined : body);
+}
+
+export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(302, { 'cache-control': 'no-store', location, 'content-length': 0, ...headers });
+  res.end();
+}
+
+/** An error for a person (page) or a program (JSON with a reason code). */
+export function sendError(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string | string[]> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (wantsHtml(req)) sendHtml(res, status, messagePage(titleFor(status), message), headers);
+  else sendJson(res, status, { error: code, message }, headers);
+}
+
+/** Refuses an upgrade (WebSocket) request on its raw socket. */
+export function refuseUpgrade(socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error: code, message });
+  let head = `HTTP/1.1 ${status} ${titleFor(status)}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n`;
+  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+  socket.end(`${head}\r\n${body}`);
+}
+
+export function titleFor(status: number): string {
+  switch (status) {
+    case 400: return 'Bad Request';
+    case 401: return 'Unauthorized';
+    case 403: return 'Forbidden';
+    case 404: return 'Not Found';
+    case 405: return 'Method Not Allowed';
+    case 413: return 'Payload Too Large';
+    case 429: return 'Too Many Requests';
+    case 502: return 'Bad Gateway';
+    case 503: return 'Service Unavailable';
+    case 504: return 'Gateway Timeout';
+    default: return status >= 500 ? 'Server Error' : 'Error';
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The return-to path after login or logout: only ever a same-origin path. Anything with a
+ * scheme, a host, backslashes, control characters or encoded tricks falls back to `/`. Pure.
+ */
+const MAX_LENGTH = 2048;
+
+export function safeReturnTo(candidate: unknown): string {
+  if (typeof candidate !== 'string' || candidate === '' || candidate.length > MAX_LENGTH) return '/';
+  // Decode repeatedly (at most 3 times) so %2F%2F and %252F%252F are judged as what a browser may see.
+  let probe = candidate;
+  for (let i = 0; i < 3 && /%[0-9A-Fa-f]{2}/.test(probe); i++) {
+    try {
+      probe = decodeURIComponent(probe);
+    } catch {
+      return '/';
+    }
+  }
+  for (const text of [candidate, probe]) {
+    if (!text.startsWith('/')) return '/';
+    if (text.startsWith('//') || text.startsWith('/\\')) return '/';
+    if (/[\x00-\x1f\x7f\\]/.test(text)) return '/';
+    if (/^\/[^/?#]*:/.test(text) && /^[a-z][a-z0-9+.-]*:/i.test(text.slice(1))) return '/';
+  }
+  // The URL parser is the final judge: resolved against a dummy origin, it must stay there.
+  try {
+    const url = new URL(candidate, 'https://authgate.invalid');
+    if (url.origin !== 'https://authgate.invalid') return '/';
+    if (url.pathname.startsWith('/__authgate__/')) return '/';
+    return `${url.pathname}${url.search}${url.hash}`;
+  } catch {
+    return '/';
+  }
+}

@@ -1,0 +1,83 @@
+/** Reserved routes under /__authgate__/ (and the JWKS's well-known alias): never forwarded. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jwks } from '../identity/index.ts';
+import type { Runtime } from './runtime.ts';
+import type { RequestContext } from './pipeline.ts';
+import { sendError, sendJson, sendText } from './respond.ts';
+import { handleLoginGet, handleLoginPost, handleLogoutGet, handleLogoutPost } from './login.ts';
+
+export const RESERVED_PREFIX = '/__authgate__/';
+const WELL_KNOWN_JWKS = '/.well-known/authgate/jwks.json';
+
+export function isReserved(url: string | undefined): boolean {
+  if (!url) return false;
+  const path = url.split('?', 1)[0] as string;
+  return path.startsWith(RESERVED_PREFIX) || path === '/__authgate__' || path === WELL_KNOWN_JWKS;
+}
+
+export async function handleReserved(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://authgate.invalid');
+  const route = url.pathname === WELL_KNOWN_JWKS ? 'jwks.json' : url.pathname.slice(RESERVED_PREFIX.length);
+  const method = req.method ?? 'GET';
+  switch (route) {
+    case 'healthz':
+      return sendText(res, 200, 'ok\n');
+    case 'readyz':
+      return readyz(rt, res);
+    case 'jwks.json':
+      return sendJson(res, 200, jwks(rt.keySet), { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
+    case 'metrics':
+      if (!rt.config.metrics.enabled || rt.config.metrics.port !== undefined) return sendError(req, res, 404, 'not-found', 'Not found.');
+      return sendText(res, 200, await rt.metrics.registry.metrics(), { 'content-type': rt.metrics.registry.contentType });
+    case 'userinfo':
+      return userinfo(rt, req, res);
+    case 'login':
+      if (method === 'POST') return handleLoginPost(rt, req, res, ctx);
+      if (method === 'GET' || method === 'HEAD') return handleLoginGet(rt, req, res, url);
+      return sendError(req, res, 405, 'method-not-allowed', 'Use GET or POST.', { allow: 'GET, POST' });
+    case 'logout':
+      if (method === 'POST') return handleLogoutPost(rt, req, res, ctx);
+      if (method === 'GET' || method === 'HEAD') return handleLogoutGet(rt, req, res);
+      return sendError(req, res, 405, 'method-not-allowed', 'Use GET or POST.', { allow: 'GET, POST' });
+    default:
+      return sendError(req, res, 404, 'not-found', 'No such authgate endpoint.');
+  }
+}
+
+const probes = new WeakMap<Runtime, { at: number; ok: boolean }>();
+
+async function readyz(rt: Runtime, res: ServerResponse): Promise<void> {
+  const now = rt.now();
+  let lastProbe = probes.get(rt) ?? { at: 0, ok: false };
+  if (now - lastProbe.at > 2000) {
+    lastProbe = { at: now, ok: await rt.upstream.probe(2000) };
+    probes.set(rt, lastProbe);
+  }
+  const providers = await Promise.all(
+    rt.providers.map(async (p) => {
+      const health = p.password?.health ? await p.password.health().catch(() => ({ ok: false, detail: 'health check failed' })) : { ok: true };
+      return { id: p.id, type: p.config.type, ...health };
+    }),
+  );
+  const ok = lastProbe.ok;
+  sendJson(res, ok ? 200 : 503, { ready: ok, config: 'loaded', upstream: lastProbe.ok ? 'reachable' : 'unreachable', providers });
+}
+
+async function userinfo(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const read = await rt.sessions.read(req.headers.cookie);
+  if (!read.session) return sendJson(res, 401, { error: 'unauthenticated', message: 'No session.' });
+  const { identity } = read.session;
+  sendJson(res, 200, {
+    provider: identity.provider,
+    uniqueId: identity.uniqueId,
+    username: identity.username,
+    email: identity.email,
+    firstName: identity.firstName,
+    lastName: identity.lastName,
+    groups: identity.groups,
+    role: identity.role,
+    authTime: identity.authTime,
+    refreshedAt: identity.refreshedAt,
+    sessionExpiresAt: Math.floor((read.session.createdAt + rt.config.session.maxLifetime) / 1000),
+  });
+}

@@ -1,0 +1,132 @@
+/** Everything a request needs, built once from a loaded configuration (and rebuilt on reload). */
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Config, LoadedConfig } from '../config/index.ts';
+import { sessionSecrets } from '../config/index.ts';
+import { compileNetworkPolicy, type NetworkPolicy } from '../net/index.ts';
+import { compileRules, type RuleSet } from '../policy/index.ts';
+import { createUpstream, identityStripper, type IdentityStripper, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
+import { deriveSessionKeys, memoryStore, SessionManager, type SessionKeys, type SharedStore } from '../session/index.ts';
+import { assertionSigner, generatedKeySet, headerPlan, keySetFromPem, STRIPPED_PREFIXES, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
+import { createThrottle, type Throttle } from '../auth/throttle.ts';
+import { createProviders, type ProviderEntry } from '../auth/registry.ts';
+import type { LocalUser } from '../auth/local/index.ts';
+import type { AuditLog, Logger } from '../log/index.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+
+export interface Runtime {
+  config: Config;
+  loaded: LoadedConfig;
+  publicUrl: URL;
+  network: NetworkPolicy;
+  rules: RuleSet;
+  upstream: Upstream;
+  upgradeTarget: UpgradeTarget;
+  sessionKeys: SessionKeys;
+  sessions: SessionManager;
+  store: SharedStore;
+  providers: ProviderEntry[];
+  providersById: Map<string, ProviderEntry>;
+  throttle: Throttle;
+  keySet: KeySet;
+  signer: AssertionSigner;
+  plan: HeaderPlan;
+  stripper: IdentityStripper;
+  rewriteUsername: ((username: string) => string) | undefined;
+  logger: Logger;
+  audit: AuditLog;
+  metrics: Metrics;
+  now: () => number;
+  /** Membership refreshes in flight, by session id (one per session at a time). */
+  refreshing: Map<string, Promise<unknown>>;
+  /** Last failed refresh attempt per session id, so a dead directory is not hammered. */
+  refreshFailedAt: Map<string, number>;
+}
+
+export interface RuntimeDeps {
+  loaded: LoadedConfig;
+  logger: Logger;
+  audit: AuditLog;
+  now?: () => number;
+  demoUsers?: LocalUser[];
+  /** Carry the key set across reloads when no key file is configured (the JWKS must not change). */
+  previousKeySet?: KeySet;
+  previousStore?: SharedStore;
+  previousMetrics?: Metrics;
+}
+
+export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
+  const { loaded, logger } = deps;
+  const config = loaded.config;
+  const now = deps.now ?? Date.now;
+  const publicUrl = new URL(config.publicUrl ?? `https://localhost:${config.listen.port}`);
+
+  let { secrets } = sessionSecrets(config, loaded);
+  if (secrets.length === 0) {
+    if (!config.demo) throw new TypeError('session secrets are required outside demo mode');
+    secrets = [randomBytes(32).toString('base64url')];
+    logger.warn('demo mode: session secret generated at start; sessions end when authgate restarts');
+  }
+  const sessionKeys = deriveSessionKeys(secrets);
+  const store = deps.previousStore ?? memoryStore(now);
+
+  const keySet = config.identity.assertion.keyFile
+    ? await keySetFromPem(readFileSync(loaded.resolvePath(config.identity.assertion.keyFile), 'utf8'))
+    : (deps.previousKeySet ?? (await generatedKeySet()));
+  if (keySet.generated) {
+    logger.warn('identity.assertion.keyFile is not set: the assertion signing key was generated at start; replicas will publish different JWKS and restarts change the key');
+  }
+
+  const providers = await createProviders({ loaded, logger, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
+  const rules = compileRules(config.authorization.rules, config.authorization.defaultAction, config.authorization.pathCaseSensitive);
+  const important = new Set([...rules.groups, ...providers.flatMap((p) => p.permittedLoginGroups.map((g) => g.toLowerCase()))]);
+  const sessions = new SessionManager({
+    keys: sessionKeys,
+    limits: { idleTimeout: config.session.idleTimeout, maxLifetime: config.session.maxLifetime },
+    store,
+    cookieName: config.session.cookieName,
+    cacheSize: config.session.cacheSize,
+    now,
+    importantGroups: (g) => important.has(g.toLowerCase()),
+  });
+
+  const upstreamUrl = new URL(config.upstream.url);
+  const ca = config.upstream.caFile ? readFileSync(loaded.resolvePath(config.upstream.caFile), 'utf8') : undefined;
+  const upstream = createUpstream({
+    url: config.upstream.url,
+    connectTimeout: config.upstream.connectTimeout,
+    headersTimeout: config.upstream.headersTimeout,
+    maxConnections: config.upstream.maxConnections,
+    ca,
+  });
+  const plan = headerPlan(config.upstream.profile, config.identity.headers, config.identity.assertion.header);
+  const rewrite = config.identity.usernameRewrite;
+  const rewriteRe = rewrite ? new RegExp(rewrite.pattern) : undefined;
+
+  return {
+    config,
+    loaded,
+    publicUrl,
+    network: compileNetworkPolicy(config.network),
+    rules,
+    upstream,
+    upgradeTarget: { url: upstreamUrl, connectTimeout: config.upstream.connectTimeout, headersTimeout: config.upstream.headersTimeout, ca },
+    sessionKeys,
+    sessions,
+    store,
+    providers,
+    providersById: new Map(providers.map((p) => [p.id, p])),
+    throttle: createThrottle(store, config.auth.throttle, now),
+    keySet,
+    signer: assertionSigner({ keys: keySet, issuer: publicUrl.origin, audience: config.identity.assertion.audience ?? upstreamUrl.origin, ttlMs: config.identity.assertion.ttl, now }),
+    plan,
+    stripper: identityStripper(plan.stripNames, STRIPPED_PREFIXES),
+    rewriteUsername: rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined,
+    logger,
+    audit: deps.audit,
+    metrics: deps.previousMetrics ?? createMetrics(() => sessions.cacheStats),
+    now,
+    refreshing: new Map(),
+    refreshFailedAt: new Map(),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Reads, issues, renews and revokes sessions. A cookie is unsealed once and cached (LRU keyed
+ * by a hash of the cookie); the validity rules run on every request.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Identity } from '../auth/identity.ts';
+import type { SessionKeys } from './keys.ts';
+import { seal, unseal } from './seal.ts';
+import { asSession, sessionDeadline, sessionState, touchInterval, type Session, type SessionLimits } from './session.ts';
+import { LruCache } from './cache.ts';
+import { clearHostCookie, hostCookie, readCookie } from './cookies.ts';
+import type { SharedStore } from './store.ts';
+
+/** Browsers accept 4096 bytes per cookie including its name and attributes. */
+export const MAX_COOKIE_VALUE = 3800;
+
+export type SessionReadResult =
+  | { session: Session; setCookie?: string }
+  | { session?: undefined; invalid?: 'malformed' | 'unknown-key' | 'wrong-purpose' | 'tampered' | 'expired' | 'idle-expired' | 'not-yet-valid' | 'revoked' };
+
+export interface SessionManagerOptions {
+  keys: SessionKeys;
+  limits: SessionLimits;
+  store: SharedStore;
+  cookieName: string;
+  cacheSize: number;
+  now?: () => number;
+  /** Groups the policy refers to: kept first when the cookie must shrink. */
+  importantGroups?: (group: string) => boolean;
+}
+
+export class SessionManager {
+  readonly cookieName: string;
+  readonly #o: SessionManagerOptions;
+  readonly #cache: LruCache<string, Session>;
+  readonly #now: () => number;
+
+  constructor(options: SessionManagerOptions) {
+    this.#o = options;
+    this.cookieName = options.cookieName;
+    this.#cache = new LruCache(options.cacheSize);
+    this.#now = options.now ?? Date.now;
+  }
+
+  get cacheStats(): { hits: number; misses: number; size: number } {
+    return { hits: this.#cache.hits, misses: this.#cache.misses, size: this.#cache.size };
+  }
+
+  /** The full cookie name as the browser sends it. */
+  get wireName(): string {
+    return `__Host-${this.cookieName}`;
+  }
+
+  async read(cookieHeader: string | string[] | undefined): Promise<SessionReadResult> {
+    const token = readCookie(cookieHeader, this.wireName);
+    if (!token) return {};
+    const cacheKey = createHash('sha256').update(token).digest('base64url');
+    let session = this.#cache.get(cacheKey);
+    if (!session) {
+      const opened = await unseal(token, 'session', this.#o.keys);
+      if (!opened.ok) return { invalid: opened.reason };
+      session = asSession(opened.payload);
+      if (!session) return { invalid: 'malformed' };
+      this.#cache.set(cacheKey, session);
+    }
+    const now = this.#now();
+    const state = sessionState(session, now, this.#o.limits);
+    if (state !== 'valid') {
+      this.#cache.delete(cacheKey);
+      return { invalid: state };
+    }
+    if (await this.#o.store.isRevoked(session.sid)) {
+      this.#cache.delete(cacheKey);
+      return { invalid: 'revoked' };
+    }
+    if (now - session.lastSeen >= touchInterval(this.#o.limits)) {
+      const renewed = { ...session, lastSeen: now };
+      return { session: renewed, setCookie: await this.cookieFor(renewed) };
+    }
+    return { session };
+  }
+
+  /** A brand-new session (new id: no fixation) for a fresh login. */
+  async create(identity: Identity, extras: { refreshToken?: string; idToken?: string } = {}): Promise<{ session: Session; setCookie: string }> {
+    const now = this.#now();
+    const session: Session = { sid: randomBytes(18).toString('base64url'), identity, createdAt: now, lastSeen: now, ...extras };
+    return { session, setCookie: await this.cookieFor(session) };
+  }
+
+  /** The Set-Cookie for a session; shrinks the payload when it would not fit a browser cookie. */
+  async cookieFor(session: Session): Promise<string> {
+    let current = session;
+    let token = await seal(current as unknown as Record<string, unknown>, 'session', this.#o.keys);
+    if (token.length > MAX_COOKIE_VALUE && current.idToken) {
+      current = { ...current };
+      delete current.idToken;
+      token = await seal(current as unknown as Record<string, unknown>, 'session', this.#o.keys);
+    }
+    if (token.length > MAX_COOKIE_VALUE) {
+      const important = this.#o.importantGroups ?? (() => false);
+      const groups = [...current.identity.groups].sort((a, b) => Number(important(b)) - Number(important(a)));
+      while (token.length > MAX_COOKIE_VALUE && groups.length > 0) {
+        groups.splice(Math.max(0, Math.floor(groups.length * 0.8)));
+        current = { ...current, identity: { ...current.identity, groups: [...groups] } };
+        token = await seal(current as unknown as Record<string, unknown>, 'session', this.#o.keys);
+      }
+    }
+    const remaining = (session.createdAt + this.#o.limits.maxLifetime - this.#now()) / 1000;
+    return hostCookie(this.cookieName, token, { maxAgeSeconds: remaining });
+  }
+
+  async revoke(session: Session): Promise<void> {
+    await this.#o.store.revoke(session.sid, sessionDeadline(session, this.#o.limits));
+  }
+
+  clearCookie(): string {
+    return clearHostCookie(this.cookieName);
+  }
+}
