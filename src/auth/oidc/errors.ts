@@ -16,6 +16,7 @@ export const OIDC_FAILURE_REASONS = [
   'unsupported-alg', // alg none, HS256 and anything the issuer does not advertise
   'unknown-signing-key',
   'code-rejected', // the token endpoint refused the code (replayed, expired, wrong PKCE verifier)
+  'client-rejected', // the token endpoint refused authgate's client credentials: a configuration problem
   'invalid-response',
   'transaction-invalid', // missing, expired or for another provider
   'hd-mismatch',
@@ -34,7 +35,7 @@ export class OidcLoginError extends AuthgateError {
   constructor(reason: OidcFailureReason, detail: string, options: { cause?: unknown; refresh?: boolean } = {}) {
     const refresh = options.refresh ?? false;
     super(refresh ? 'ERR_OIDC_REFRESH_REFUSED' : 'ERR_OIDC_CALLBACK', publicMessage(reason, refresh), {
-      status: STATUS_400.has(reason) && !refresh ? 400 : 401,
+      status: reason === 'client-rejected' ? 502 : STATUS_400.has(reason) && !refresh ? 400 : 401,
       detail: `${reason}: ${detail}`,
       cause: options.cause,
     });
@@ -97,6 +98,10 @@ export function reasonFor(error: unknown): { reason: OidcFailureReason; detail: 
   if (first?.name === 'AuthorizationResponseError') {
     const params = first.cause instanceof URLSearchParams ? first.cause : undefined;
     return { reason: 'provider-error', detail: `error=${params?.get('error')} ${params?.get('error_description') ?? ''}`.trim() };
+  }
+  if (first?.name === 'WWWAuthenticateChallengeError' || (first?.name === 'ResponseBodyError' && first.error === 'invalid_client')) {
+    const challenge = first.name === 'ResponseBodyError' ? first.error : JSON.stringify(first.cause);
+    return { reason: 'client-rejected', detail: `token endpoint refused the client credentials: ${challenge}` };
   }
   if (first?.name === 'ResponseBodyError') {
     return { reason: 'code-rejected', detail: `token endpoint: ${String(first.error)} ${String(first.error_description ?? '')}`.trim() };

@@ -2,14 +2,14 @@
  * One configured OIDC provider: builds the authorization request, completes the callback,
  * refreshes, and turns claims into a Profile. All HTTP goes through client.ts.
  */
-import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { usesGooglePreset, type OidcProviderConfig } from '../../config/schema/oidc.ts';
 import { providerId } from '../../config/schema/providers.ts';
-import { AuthgateError, isAuthgateError } from '../../errors.ts';
+import { isAuthgateError, type AuthgateError } from '../../errors.ts';
 import type { Profile } from '../identity.ts';
 import { checkIssuedAt, mergeDirectoryProfile, profileFromClaims, type Claims, type ClaimsPolicy } from './claims.ts';
 import * as client from './client.ts';
+import { clientAuth } from './client-auth.ts';
 import { OidcLoginError, reasonFor, unavailable } from './errors.ts';
 import { transactionProblem, type OidcTransaction } from './transaction.ts';
 
@@ -213,21 +213,3 @@ export function createOidcProvider(config: OidcProviderConfig, deps: OidcProvide
 }
 
 export type OidcProvider = ReturnType<typeof createOidcProvider>;
-
-function clientAuth(config: OidcProviderConfig, id: string, readSecret: OidcProviderDeps['readSecret'], readFile: (path: string) => string) {
-  if (config.tokenEndpointAuthMethod === 'private_key_jwt') {
-    const key = createPrivateKey(readFile(config.privateKeyFile as string));
-    const algorithm =
-      key.asymmetricKeyType === 'ec'
-        ? { name: 'ECDSA', namedCurve: 'P-256' }
-        : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-    return client.PrivateKeyJwt(key.toCryptoKey(algorithm, false, ['sign']));
-  }
-  const secret = readSecret('clientSecret');
-  if (!secret) {
-    throw new AuthgateError('ERR_CONFIG_INVALID', `OIDC provider ${id} has no client secret`, {
-      detail: 'set clientSecretFile, clientSecretEnv or clientSecret',
-    });
-  }
-  return config.tokenEndpointAuthMethod === 'client_secret_post' ? client.ClientSecretPost(secret) : client.ClientSecretBasic(secret);
-}
