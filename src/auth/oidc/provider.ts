@@ -113,7 +113,7 @@ export function createOidcProvider(config: OidcProviderConfig, deps: OidcProvide
     const outcome = profileFromClaims({ ...userinfo, ...idClaims }, policy);
     if (!outcome.ok) throw new OidcLoginError(outcome.reason, outcome.detail, { refresh });
     let profile = outcome.profile;
-    if (deps.lookupByEmail && profile.email) profile = mergeDirectoryProfile(profile, await deps.lookupByEmail(profile.email));
+    if (config.groupsFrom === 'ldap' && deps.lookupByEmail && profile.email) profile = mergeDirectoryProfile(profile, await deps.lookupByEmail(profile.email));
     const tokens: OidcTokens = {};
     if (result.refreshToken) tokens.refreshToken = result.refreshToken;
     if (result.idToken) tokens.idToken = result.idToken;

@@ -3,7 +3,8 @@
  * server seals it into a short-lived, encrypted, browser-bound cookie; it holds the PKCE
  * verifier, so it must never be readable by the browser or logged.
  */
-export interface OidcTransaction {
+/** A type alias (not an interface) so it is assignable to Record<string, unknown> for sealing. */
+export type OidcTransaction = {
   v: 1;
   /** Provider id: a callback for another provider is refused. */
   provider: string;
@@ -14,7 +15,7 @@ export interface OidcTransaction {
   returnTo: string;
   /** Seconds since the epoch. */
   createdAt: number;
-}
+};
 
 /** How long a login may take at the issuer (login form, MFA, consent). */
 export const TRANSACTION_TTL_SECONDS = 10 * 60;
