@@ -4,6 +4,7 @@
  */
 import type { GcfgSection, GcfgValue } from './gcfg.ts';
 import { sectionLabel } from './gcfg.ts';
+import { isIPv6 } from 'node:net';
 import { formatDuration } from '../config/duration.ts';
 
 export interface SectionReader {
@@ -71,10 +72,11 @@ export function convertDuration(text: string): string | undefined {
 
 /** A Go listen address (`:443`, `0.0.0.0:443`, `[::]:443`, `127.0.0.1:3939`). */
 export function parseListen(text: string): { host: string; port: number } | undefined {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(text.trim());
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(text.trim());
   if (!match) return undefined;
   const port = Number(match[3]);
   if (port < 1 || port > 65535) return undefined;
+  if (match[1] !== undefined && !isIPv6(match[1])) return undefined;
   return { host: match[1] ?? match[2] ?? '', port };
 }
 

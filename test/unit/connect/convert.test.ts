@@ -1,10 +1,12 @@
 import t from 'tap';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { convertConnect, parseGcfg, writeSecretFiles, sectionsNamed, type ConnectConversion } from '../../../src/connect/index.ts';
+import { convertConnect, parseGcfg, writeSecretFiles, sectionsNamed, formatGcfg, type ConnectConversion } from '../../../src/connect/index.ts';
 
 const fixtures = path.join(import.meta.dirname, '../../fixtures/connect');
 const fixture = (name: string) => readFileSync(path.join(fixtures, name), 'utf8');
@@ -279,4 +281,37 @@ t.test('Connect-side settings match the connect profile headers and parse as gcf
 t.test('CRLF and a BOM convert like LF', async (t) => {
   const lf = fixture('connect-ad-sample.gcfg');
   t.same(convert(`\uFEFF${lf.replace(/\n/g, '\r\n')}`).config, convert(lf).config);
+});
+
+t.test('property: any Connect-shaped document converts without throwing, and its YAML is its config', async (t) => {
+  const sections = ['LDAP', 'OAuth2', 'Authorization', 'Server', 'HTTPS', 'HTTP', 'HTTPRedirect', 'Authentication', 'SAML', 'ProxyAuth'];
+  const keys = [
+    'ServerAddress', 'TLS', 'StartTLS', 'ServerTLSInsecure', 'BindDN', 'BindPassword', 'AnonymousBind', 'UserSearchBaseDN', 'UserObjectClass',
+    'PermittedLoginGroup', 'GroupsAutoProvision', 'Logging', 'ClientId', 'ClientSecret', 'OpenIDConnectIssuer', 'AllowedDomains', 'CustomScope',
+    'EmailClaim', 'DefaultUserRole', 'UserRoleMapping', 'UserRoleGroupMapping', 'AdministratorRoleMapping', 'Address', 'Listen', 'Certificate',
+    'Key', 'MinimumTLS', 'Permanent', 'Provider', 'Lifetime', 'Inactivity', 'Other',
+  ];
+  const value = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.constantFrom('', 'true', 'no', ':443', '[::1]:80', '[:]:80', 'host:99999', 'ldap://x', 'ldaps://x:636/dc=x', 'http://a b', '1h30m', '0', '5ns', '1.3', 'viewer'),
+  );
+  const section = fc.record({
+    name: fc.constantFrom(...sections),
+    subsection: fc.option(fc.string({ maxLength: 10 }).map((s) => s.replace(/[\r\n]/g, '')), { nil: undefined }),
+    entries: fc.array(fc.record({ key: fc.constantFrom(...keys), value: fc.oneof(value, fc.constant(true as const)) }), { maxLength: 8 }),
+  });
+  const listen = fc.record({
+    name: fc.constantFrom('HTTP', 'HTTPS', 'HTTPRedirect', 'Server'),
+    entries: fc.array(fc.record({ key: fc.constantFrom('Listen', 'Address'), value: fc.oneof(value, fc.string({ unit: 'binary', maxLength: 12 }).map((v) => v.replace(/\r/g, ''))) }), { maxLength: 3 }),
+  });
+  fc.assert(
+    fc.property(fc.array(fc.oneof(section, listen), { maxLength: 6 }), (model) => {
+      const r = convert(formatGcfg(model));
+      assert.deepStrictEqual(parseYaml(r.yaml), r.config);
+      parseGcfg(r.connectSide, 'connect-side.gcfg');
+      assert.equal(r.complete, r.toFill.length === 0 && r.untranslated.length === 0);
+    }),
+    { numRuns: 1500 },
+  );
+  t.pass();
 });
