@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { sectionsNamed, type GcfgDocument, type GcfgValue } from './gcfg.ts';
-import { newCollector, put, type Finding, type SecretOutput } from './model.ts';
+import { newCollector, put, type Collector, type Finding, type SecretOutput } from './model.ts';
 import { convertDuration, parseBool, readSection, type SectionReader } from './values.ts';
 import { convertLdap } from './convert-ldap.ts';
 import { convertOAuth2 } from './convert-oauth2.ts';
@@ -130,7 +130,7 @@ export function convertConnect(doc: GcfgDocument, options: ConvertOptions = {}):
 }
 
 /** `[Authentication]`: which provider Connect used; the session lifetimes are read by the caller. */
-function authentication(r: SectionReader, out: ReturnType<typeof newCollector>): string | undefined {
+function authentication(r: SectionReader, out: Collector): string | undefined {
   const provider = r.last('Provider');
   r.use('Lifetime', 'Inactivity');
   const name = provider?.value.trim().toLowerCase();
@@ -148,7 +148,7 @@ function authentication(r: SectionReader, out: ReturnType<typeof newCollector>):
   return name;
 }
 
-function unsupportedSections(doc: GcfgDocument, out: ReturnType<typeof newCollector>): void {
+function unsupportedSections(doc: GcfgDocument, out: Collector): void {
   const reasons: Record<string, string> = {
     saml: 'authgate has no SAML provider',
     pam: 'authgate has no PAM provider',
