@@ -25,7 +25,7 @@ export const tlsSchema = z
 export const listenSchema = z
   .strictObject({
     address: z.string().default('0.0.0.0').meta({ description: 'Address to listen on (0.0.0.0 for all IPv4, :: for all).' }),
-    port: port('HTTPS port.').default(8443),
+    port: z.number().int().min(0).max(65535).default(8443).meta({ description: 'HTTPS port (0 picks a free port, for tests).' }),
     tls: tlsSchema.optional(),
     httpRedirectPort: port('Optional plain-HTTP port that only redirects to HTTPS.').optional(),
     headersTimeout: duration('Time a client has to send all request headers (slowloris protection).', '20s').prefault('20s'),
