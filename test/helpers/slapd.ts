@@ -32,6 +32,8 @@ export interface Slapd {
   /** Applies LDIF changes as the directory manager (ldapmodify over ldapi://). */
   modify(ldif: string): Promise<void>;
   add(ldif: string): Promise<void>;
+  /** Applies LDIF changes to cn=config (SASL EXTERNAL over ldapi:// as the user who started slapd). */
+  modifyConfig(ldif: string): Promise<void>;
   /** Stops and starts again with the same data, ports and certificates. */
   restart(): Promise<void>;
   stopOnly(): Promise<void>;
@@ -72,6 +74,9 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     userPassword: vars.LDAP_USER_PW as string,
     modify: (ldif) => ldap('/usr/bin/ldapmodify', ldif),
     add: (ldif) => ldap('/usr/bin/ldapadd', ldif),
+    async modifyConfig(ldif) {
+      await run('/usr/bin/ldapmodify', ['-Q', '-Y', 'EXTERNAL', '-H', ldapi], {}, 15_000, ldif);
+    },
     async restart() {
       await stopOnly(true);
       await run('/bin/bash', [path.join(script, 'start.sh')], { ...env, SLAPD_RESTART: '1' });

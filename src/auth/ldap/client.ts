@@ -50,19 +50,24 @@ export class LdapConnection {
   trace: Trace | undefined;
   readonly #client: Client;
   readonly #clock: () => number;
+  readonly #socketClosed: () => boolean;
   #broken = false;
 
-  constructor(address: string, client: Client, clock: () => number) {
+  constructor(address: string, client: Client, clock: () => number, socketClosed: () => boolean) {
     this.address = address;
     this.#client = client;
     this.#clock = clock;
+    this.#socketClosed = socketClosed;
     this.createdAt = clock();
     this.lastUsed = this.createdAt;
   }
 
-  /** False once the socket closed or an operation failed at the connection level. */
+  /**
+   * False once a socket closed or an operation failed at the connection level. (Our own
+   * socket tracking: after StartTLS, ldapts does not notice that the server closed.)
+   */
   get usable(): boolean {
-    return !this.#broken && this.#client.isConnected;
+    return !this.#broken && !this.#socketClosed() && this.#client.isConnected;
   }
 
   async bind(dn: string, password: string, operation: 'service-bind' | 'user-bind' | 'anonymous-bind'): Promise<void> {
@@ -108,13 +113,15 @@ export class LdapConnection {
     }
   }
 
+  /** Unbinds politely when the socket is still open; never waits long for a dying server. */
   async close(): Promise<void> {
+    if (this.#broken && this.#socketClosed()) return;
     this.#broken = true;
-    try {
-      await this.#client.unbind();
-    } catch {
-      // closing a dead connection is not an error
-    }
+    if (this.#socketClosed()) return;
+    let timer: NodeJS.Timeout | undefined;
+    const unbind = this.#client.unbind().catch(() => undefined);
+    await Promise.race([unbind, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
   }
 
   #fail(error: unknown, operation: LdapOperation, step: string, what: string): AuthgateError {
@@ -203,9 +210,16 @@ export class Connector {
     const secure = url.protocol === 'ldaps:';
     const tlsOptions = secure || this.options.startTLS ? await this.#tlsOptions(host) : undefined;
     let sockets = 0;
+    let closed = false;
     const once = (): void => {
       sockets += 1;
       if (sockets > 1) throw new AuthgateError('ERR_LDAP_UNAVAILABLE', 'LDAP connection lost', { status: 503, detail: `${address}: ${RECONNECT_REFUSED}` });
+    };
+    const watch = <S extends net.Socket>(socket: S): S => {
+      socket.once('close', () => {
+        closed = true;
+      });
+      return socket;
     };
     const client = new Client({
       url: `${url.protocol}//${url.host}`,
@@ -215,16 +229,16 @@ export class Connector {
       ...(secure ? { tlsOptions } : {}),
       createConnection: ((...args: Parameters<typeof net.connect>) => {
         once();
-        return net.connect(...args);
+        return watch(net.connect(...args));
       }) as typeof net.connect,
       createSecureConnection: ((...args: unknown[]) => {
         const first = args[0];
-        if (typeof first === 'object' && first !== null && 'socket' in first) return tls.connect(first as tls.ConnectionOptions);
+        if (typeof first === 'object' && first !== null && 'socket' in first) return watch(tls.connect(first as tls.ConnectionOptions));
         once();
-        return (tls.connect as (...a: unknown[]) => tls.TLSSocket)(...args);
+        return watch((tls.connect as (...a: unknown[]) => tls.TLSSocket)(...args));
       }) as typeof tls.connect,
     });
-    const connection = new LdapConnection(address, client, this.options.clock);
+    const connection = new LdapConnection(address, client, this.options.clock, () => closed);
     connection.trace = trace;
     if (this.options.startTLS && !secure) {
       await withTimeout(connection.startTLS(tlsOptions as tls.ConnectionOptions), this.options.connectTimeoutMs + this.options.operationTimeoutMs, address, () => void connection.close());

@@ -1,0 +1,51 @@
+/** Config builders and helpers shared by the LDAP integration tests. */
+import { ldapProviderSchema, type LdapProviderConfig, type LdapProviderInput } from '../../../src/config/schema/ldap.ts';
+import { createLdapProvider, type LdapPasswordProvider, type TraceEvent } from '../../../src/auth/ldap/index.ts';
+import type { LdapProviderDeps } from '../../../src/auth/ldap/runtime.ts';
+import type { Slapd } from '../../helpers/slapd.ts';
+
+export const CONTEXT = { clientIp: '127.0.0.1', requestId: 'test' };
+
+/** Inline secrets only: tests give bindPassword directly. */
+export const readSecret: LdapProviderDeps['readSecret'] = (section, name) => ({ value: section[name] as string | undefined });
+
+export function slapdConfig(slapd: Slapd, overrides: Partial<LdapProviderInput> = {}): LdapProviderConfig {
+  return ldapProviderSchema.parse({
+    type: 'ldap',
+    name: 'Test OpenLDAP',
+    serverAddress: slapd.ldapsUrl,
+    tlsCACertificate: slapd.caFile,
+    bindDN: slapd.bindDN,
+    bindPassword: slapd.bindPassword,
+    userSearchBaseDN: `ou=Users,${slapd.baseDN}`,
+    userObjectClass: 'inetOrgPerson',
+    uniqueIdAttribute: 'entryUUID',
+    usernameAttribute: 'uid',
+    userEmailAttribute: 'mail',
+    userFirstNameAttribute: 'givenName',
+    userLastNameAttribute: 'sn',
+    userRoleAttribute: 'employeeType',
+    groupSearchBaseDN: `ou=Groups,${slapd.baseDN}`,
+    groupObjectClass: 'groupOfNames',
+    connectTimeout: '2s',
+    operationTimeout: '5s',
+    ...overrides,
+  });
+}
+
+export function provider(config: LdapProviderConfig, deps: Partial<LdapProviderDeps> = {}): LdapPasswordProvider {
+  return createLdapProvider(config, { readSecret, ...deps });
+}
+
+/** Runs one traced login and returns the outcome with the trace. */
+export async function traced(p: LdapPasswordProvider, username: string, password: string) {
+  const events: TraceEvent[] = [];
+  const outcome = await p.authenticateTraced(username, password, (event) => events.push(event));
+  return { outcome, events, text: events.map((e) => `${e.step} ${e.ok ? 'ok' : 'FAIL'} ${e.message}`).join('\n') };
+}
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function groupNames(outcome: { ok: boolean; profile?: { groups: { name: string }[] } }): string[] {
+  return outcome.ok && outcome.profile ? outcome.profile.groups.map((g) => g.name) : [];
+}

@@ -1,0 +1,113 @@
+/** OpenLDAP: failover and back-off, recovery after restarts, duplicates, refresh with an injected clock. */
+import t from 'tap';
+import { startSlapd } from '../../helpers/slapd.ts';
+import { freePort } from '../../helpers/directory-tools.ts';
+import { authenticateInOrder } from '../../../src/auth/ldap/index.ts';
+import type { Identity } from '../../../src/auth/identity.ts';
+import { CONTEXT, groupNames, provider, slapdConfig, traced } from './fixtures.ts';
+
+const slapd = await startSlapd();
+t.teardown(() => slapd.stop());
+const pw = slapd.userPassword;
+const base = slapd.baseDN;
+
+t.test('failover: a dead first address is tried, then skipped during the back-off', async (t) => {
+  const dead = `ldaps://127.0.0.1:${await freePort()}`;
+  let now = 1_000_000;
+  const p = provider(slapdConfig(slapd, { serverAddress: [dead, slapd.ldapsUrl], failoverBackoff: '30s' }), { clock: () => now });
+  t.teardown(() => p.close?.());
+  const first = await traced(p, 'alice', pw);
+  t.match(first.outcome, { ok: true });
+  t.match(first.text, new RegExp(`server FAIL ${dead} failed: ERR_LDAP_UNAVAILABLE`));
+  now += 5_000;
+  const second = await traced(p, 'bob', pw);
+  t.match(second.outcome, { ok: true });
+  t.notMatch(second.text, new RegExp(`trying ${dead}`), 'dead address skipped during back-off');
+  now += 60_000;
+  const third = await traced(p, 'alice', pw);
+  t.match(third.text, new RegExp(`trying ${dead}`), 'dead address tried again after the back-off');
+  t.match(third.outcome, { ok: true });
+});
+
+t.test('every address dead: provider-unavailable, clear detail', async (t) => {
+  const p = provider(slapdConfig(slapd, { serverAddress: [`ldaps://127.0.0.1:${await freePort()}`, `ldaps://127.0.0.1:${await freePort()}`] }));
+  t.teardown(() => p.close?.());
+  t.match(await p.authenticate('alice', pw, CONTEXT), { ok: false, reason: 'provider-unavailable', detail: /^ERR_LDAP_UNAVAILABLE: No LDAP server could be reached/ });
+});
+
+t.test('recovers after slapd restarts (pooled connections are replaced)', async (t) => {
+  const p = provider(slapdConfig(slapd, { serverAddress: slapd.ldapUrl, startTLS: true }));
+  t.teardown(() => p.close?.());
+  t.match(await p.authenticate('alice', pw, CONTEXT), { ok: true });
+  await slapd.restart();
+  t.match(await p.authenticate('alice', pw, CONTEXT), { ok: true }, 'login right after the restart');
+  await slapd.stopOnly();
+  t.match(await p.authenticate('alice', pw, CONTEXT), { ok: false, reason: 'provider-unavailable' }, 'down');
+  await slapd.restart();
+  t.match(await p.authenticate('bob', pw, CONTEXT), { ok: true }, 'up again');
+  t.match(await p.health?.(), { ok: true });
+});
+
+t.test('duplicate usernames', async (t) => {
+  await slapd.add([
+    `dn: ou=Contractors,${base}`, 'objectClass: organizationalUnit', 'ou: Contractors', '',
+    ...['Users', 'Contractors'].flatMap((ou) => [
+      `dn: uid=sam,ou=${ou},${base}`, 'objectClass: inetOrgPerson', 'uid: sam', `cn: Sam ${ou}`, 'sn: Sam', `userPassword: pw-${ou}`, '',
+      `dn: uid=kim,ou=${ou},${base}`, 'objectClass: inetOrgPerson', 'uid: kim', `cn: Kim ${ou}`, 'sn: Kim', 'userPassword: same-password', '',
+    ]),
+  ].join('\n'));
+  const warnings: object[] = [];
+  const log = () => undefined;
+  const whole = provider(slapdConfig(slapd, { userSearchBaseDN: base, uniqueIdAttribute: 'DN', userRoleAttribute: undefined }), {
+    logger: { debug: log, info: log, error: log, warn: (o: object) => warnings.push(o) },
+  });
+  t.teardown(() => whole.close?.());
+  await t.test('within one server: the one entry whose bind succeeds is accepted', async (t) => {
+    t.match(await whole.authenticate('sam', 'pw-Users', CONTEXT), { ok: true, profile: { uniqueId: `uid=sam,ou=Users,${base}` } });
+    t.match(await whole.authenticate('sam', 'pw-Contractors', CONTEXT), { ok: true, profile: { uniqueId: `uid=sam,ou=Contractors,${base}` } });
+    t.match(warnings[0], { event: 'ldap.username.ambiguous', username: 'sam' }, 'the ambiguity is logged');
+  });
+  await t.test('within one server: several successful binds are refused', async (t) => {
+    t.match(await whole.authenticate('kim', 'same-password', CONTEXT), { ok: false, reason: 'ambiguous-user' });
+  });
+  await t.test('across servers: the first server whose bind succeeds wins', async (t) => {
+    const a = provider(slapdConfig(slapd, { id: 'contractors', userSearchBaseDN: `ou=Contractors,${base}`, groupSearchBaseDN: undefined, userRoleAttribute: undefined }));
+    const b = provider(slapdConfig(slapd, { id: 'staff', userSearchBaseDN: `ou=Users,${base}`, groupSearchBaseDN: undefined, userRoleAttribute: undefined }));
+    t.teardown(async () => { await a.close?.(); await b.close?.(); });
+    t.match(await authenticateInOrder([a, b], 'sam', 'pw-Users', CONTEXT), { ok: true, provider: 'staff' });
+    t.match(await authenticateInOrder([a, b], 'sam', 'pw-Contractors', CONTEXT), { ok: true, provider: 'contractors' });
+    t.match(await authenticateInOrder([a, b], 'kim', 'same-password', CONTEXT), { ok: true, provider: 'contractors', profile: { provider: 'contractors' } });
+    t.match(await authenticateInOrder([a, b], 'sam', 'nope', CONTEXT), { ok: false, reason: 'bad-credentials' });
+  });
+});
+
+t.test('membership refresh with an injected clock', async (t) => {
+  let now = Date.UTC(2025, 0, 1);
+  const p = provider(slapdConfig(slapd, { permittedLoginGroups: ['Engineering'], membershipUpdateInterval: '4h', refreshGracePeriod: '15m' }), { clock: () => now });
+  t.teardown(() => p.close?.());
+  const outcome = await p.authenticate('bob', pw, CONTEXT);
+  if (!outcome.ok) throw new Error(JSON.stringify(outcome));
+  const identity: Identity = { ...outcome.profile, groups: groupNames(outcome), role: 'viewer', authTime: now / 1000, refreshedAt: now / 1000 };
+  now += 3 * 3_600_000;
+  t.notOk(p.refreshDue(identity), 'not due after 3h');
+  now += 3_600_000;
+  t.ok(p.refreshDue(identity), 'due after 4h');
+  t.ok(p.withinGrace(identity), 'within grace right at the interval');
+  t.notOk(p.withinGrace(identity, now + 16 * 60_000), 'grace ends 15m later');
+
+  const [r1, r2] = [p.refresh?.(identity), p.refresh?.(identity)];
+  t.equal(r1, r2, 'concurrent refreshes of one user share one directory read');
+  t.match(await r1, { ok: true, profile: { username: 'bob', groups: [{ name: 'Engineering' }] } });
+
+  await slapd.modify([`dn: cn=Engineering,ou=Groups,${base}`, 'changetype: modify', 'delete: member', `member: uid=bob,ou=Users,${base}`, ''].join('\n'));
+  t.match(await p.refresh?.(identity), { ok: false, reason: 'account-disabled', detail: /^not-permitted: / }, 'removed from the permitted group');
+
+  const alice = await p.authenticate('alice', pw, CONTEXT);
+  if (!alice.ok) throw new Error(JSON.stringify(alice));
+  await slapd.modify([`dn: uid=alice,ou=Users,${base}`, 'changetype: delete', ''].join('\n'));
+  t.match(await p.refresh?.({ ...alice.profile, groups: [], role: 'viewer', authTime: 0, refreshedAt: 0 }), { ok: false, reason: 'user-gone' });
+
+  await slapd.stopOnly();
+  await t.rejects(p.refresh!({ ...identity, uniqueId: 'x' }) as Promise<unknown>, { code: 'ERR_LDAP_UNAVAILABLE' }, 'directory down: the caller applies the grace period');
+  await slapd.restart();
+});
