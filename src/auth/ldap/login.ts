@@ -9,7 +9,8 @@ import { isAuthgateError } from '../../errors.ts';
 import { checkPermitted } from '../../policy/permitted.ts';
 import { accountBlock, ACCOUNT_ATTRIBUTES } from './account.ts';
 import type { LdapConnection } from './client.ts';
-import { firstString, stringValues, type LdapEntry } from './entry.ts';
+import { rawValues, stringValues, type LdapEntry } from './entry.ts';
+import { guidToString, isGuidAttribute } from './guid.ts';
 import { and, userBaseFilter, userByNameFilter } from './filter.ts';
 import { isActiveDirectory, resolveGroups } from './groups.ts';
 import { entryToProfile, userAttributesToRequest } from './map-entry.ts';
@@ -48,7 +49,10 @@ export async function completeProfile(
 ): Promise<{ ok: true; profile: Profile } | { ok: false; reason: 'account-disabled' | 'not-permitted' | 'provider-unavailable'; detail: string }> {
   const shown = userAttributes(rt)
     .filter((name) => stringValues(entry, name).length > 0)
-    .map((name) => `${name}=${JSON.stringify(stringValues(entry, name).length > 1 ? stringValues(entry, name) : firstString(entry, name))}`);
+    .map((name) => {
+      const values = isGuidAttribute(name) ? rawValues(entry, name).map((raw) => guidToString(raw) ?? raw.toString('hex')) : stringValues(entry, name);
+      return `${name}=${JSON.stringify(values.length > 1 ? values : values[0])}`;
+    });
   trace?.({ step: 'attributes', ok: true, message: shown.join(' ') || '(none requested)' });
   const block = accountBlock(entry, rt.clock());
   if (block) {
