@@ -6,13 +6,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   'check-config': { summary: 'validate a configuration: check-config --config FILE', load: () => import('./check-config.ts') },
   schema: { summary: 'print the configuration JSON Schema', load: () => import('./schema.ts') },
   'hash-password': { summary: 'hash a password read from stdin for a local users file', load: () => import('./hash-password.ts') },
+  'import-connect': { summary: 'convert an RStudio Connect gcfg into authgate YAML: import-connect FILE', load: () => import('./import-connect.ts') },
   'whoami-upstream': { summary: 'run the diagnostic upstream that shows what it receives', load: () => import('./whoami-upstream.ts') },
 };
-
-/** Commands contributed by other folders register here once they exist. */
-export function registerCommand(name: string, summary: string, load: () => Promise<{ run: Command }>): void {
-  COMMANDS[name] = { summary, load };
-}
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`);

@@ -1,4 +1,4 @@
-export { configSchema, configJsonSchema, type Config, type ConfigInput, type ProviderConfig, type LocalProviderConfig, type RuleConfig } from './schema/index.ts';
+export { configSchema, configJsonSchema, type Config, type ConfigInput, type ProviderConfig, type LocalProviderConfig, type LdapProviderConfig, type OidcProviderConfig, type RuleConfig } from './schema/index.ts';
 export { providerId } from './schema/providers.ts';
 export { loadConfigFile, loadConfigText, type LoadedConfig, type LoadResult, type LoadOptions } from './load.ts';
 export { formatIssues, type ConfigIssue } from './issues.ts';

@@ -18,7 +18,7 @@ function csrfCookieName(rt: Runtime): string {
   return `${rt.config.session.cookieName}-csrf`;
 }
 
-function renderLogin(rt: Runtime, res: ServerResponse, status: number, nonce: string, returnTo: string, extra: { error?: string; username?: string; setNonce?: boolean } = {}): void {
+async function renderLogin(rt: Runtime, res: ServerResponse, status: number, nonce: string, returnTo: string, extra: { error?: string; username?: string; setNonce?: boolean } = {}): Promise<void> {
   const page = rt.config.auth.loginPage;
   const html = loginPage({
     title: page.title,
@@ -29,7 +29,11 @@ function renderLogin(rt: Runtime, res: ServerResponse, status: number, nonce: st
     returnTo,
     csrfToken: csrfToken(rt.sessionKeys.sealing.raw, nonce, 'login'),
     passwordProviders: rt.providers.filter((p) => p.password).map((p) => ({ id: p.id, name: p.config.name })),
-    redirectProviders: [],
+    redirectProviders: await Promise.all(
+      rt.providers
+        .filter((p) => p.oidc)
+        .map(async (p) => ({ id: p.id, name: p.config.name, available: (await p.oidc!.health().catch(() => ({ ok: false }))).ok })),
+    ),
   });
   sendHtml(res, status, html, extra.setNonce ? { 'set-cookie': hostCookie(csrfCookieName(rt), nonce, { maxAgeSeconds: 3600 }) } : {});
 }
@@ -59,7 +63,7 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
   const entry = rt.providersById.get(providerId);
   const username = (form.get('username') ?? '').trim();
   const password = form.get('password') ?? '';
-  const fail = (status: number, message: string) => renderLogin(rt, res, status, nonce as string, returnTo, { error: message, username: username.slice(0, MAX_USERNAME) });
+  const fail = (status: number, message: string): Promise<void> => renderLogin(rt, res, status, nonce as string, returnTo, { error: message, username: username.slice(0, MAX_USERNAME) });
   if (!entry?.password) return fail(400, 'Choose a sign-in method.');
   const audit = { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: entry.id, subject: { username: username.slice(0, MAX_USERNAME) } };
 
@@ -127,5 +131,7 @@ export async function handleLogoutPost(rt: Runtime, req: IncomingMessage, res: S
   }
   await rt.sessions.revoke(read.session);
   rt.audit.emit('auth.logout', { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: read.session.identity.provider, subject: { username: read.session.identity.username, uniqueId: read.session.identity.uniqueId } });
-  redirect(res, '/__authgate__/login', { 'set-cookie': rt.sessions.clearCookie() });
+  const oidc = rt.providersById.get(read.session.identity.provider)?.oidc;
+  const atProvider = oidc?.endSessionUrl(read.session.idToken, new URL('/__authgate__/login', rt.publicUrl).href);
+  redirect(res, atProvider ?? '/__authgate__/login', { 'set-cookie': rt.sessions.clearCookie() });
 }

@@ -4,6 +4,9 @@
  * a directory outage is tolerated for a grace period, then the session ends (fail closed).
  */
 import { admit } from '../auth/admit.ts';
+import type { RefreshOutcome } from '../auth/identity.ts';
+import type { ProviderEntry } from '../auth/registry.ts';
+import { isAuthgateError } from '../errors.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -15,28 +18,42 @@ const DEFAULT_GRACE_MS = 3_600_000;
 export async function refreshIfDue(rt: Runtime, session: Session): Promise<RefreshResult> {
   const entry = rt.providersById.get(session.identity.provider);
   if (!entry) return { ended: 'provider-removed' };
-  const provider = entry.password;
   const nowMs = rt.now();
   const ageMs = nowMs - session.identity.refreshedAt * 1000;
-  if (!provider?.refresh || ageMs < entry.membershipUpdateInterval) return { session };
+  const refreshable = entry.password?.refresh !== undefined || (entry.oidc !== undefined && session.refreshToken !== undefined);
+  if (!refreshable || ageMs < entry.membershipUpdateInterval) return { session };
   const failedAt = rt.refreshFailedAt.get(session.sid);
-  const grace = (entry.config as { refreshGracePeriod?: number }).refreshGracePeriod ?? DEFAULT_GRACE_MS;
+  const grace = entry.refreshGracePeriod || DEFAULT_GRACE_MS;
   if (failedAt !== undefined && nowMs - failedAt < RETRY_AFTER_FAILURE_MS) {
     return ageMs < entry.membershipUpdateInterval + grace ? { session } : { ended: 'directory-unavailable' };
   }
   let pending = rt.refreshing.get(session.sid) as Promise<RefreshResult> | undefined;
   if (!pending) {
-    pending = run(rt, session, entry.permittedLoginGroups, grace, ageMs - entry.membershipUpdateInterval).finally(() => rt.refreshing.delete(session.sid));
+    pending = run(rt, session, entry, grace, ageMs - entry.membershipUpdateInterval).finally(() => rt.refreshing.delete(session.sid));
     rt.refreshing.set(session.sid, pending);
   }
   return pending;
 }
 
-async function run(rt: Runtime, session: Session, permitted: readonly string[], graceMs: number, overdueMs: number): Promise<RefreshResult> {
-  const provider = rt.providersById.get(session.identity.provider)?.password;
+/** Re-reads the user from the provider: the directory for password providers, the refresh token for OIDC. */
+async function reread(entry: ProviderEntry, session: Session): Promise<{ outcome: RefreshOutcome; refreshToken?: string }> {
+  if (entry.oidc && session.refreshToken) {
+    try {
+      const result = await entry.oidc.refresh(session.refreshToken, session.identity.uniqueId);
+      return { outcome: { ok: true, profile: result.profile }, ...(result.tokens.refreshToken ? { refreshToken: result.tokens.refreshToken } : {}) };
+    } catch (error) {
+      if (isAuthgateError(error, 'ERR_OIDC_REFRESH_REFUSED')) return { outcome: { ok: false, reason: 'user-gone', detail: error.detail ?? '' } };
+      throw error;
+    }
+  }
+  return { outcome: await entry.password!.refresh!(session.identity) };
+}
+
+async function run(rt: Runtime, session: Session, entry: ProviderEntry, graceMs: number, overdueMs: number): Promise<RefreshResult> {
+  const permitted = entry.permittedLoginGroups;
   const subject = { username: session.identity.username, uniqueId: session.identity.uniqueId };
   try {
-    const outcome = await provider!.refresh!(session.identity);
+    const { outcome, refreshToken } = await reread(entry, session);
     rt.refreshFailedAt.delete(session.sid);
     if (!outcome.ok) {
       await rt.sessions.revoke(session);
@@ -52,7 +69,7 @@ async function run(rt: Runtime, session: Session, permitted: readonly string[], 
       rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: 'not-permitted' });
       return { ended: 'not-permitted' };
     }
-    const next: Session = { ...session, identity: admitted.identity };
+    const next: Session = { ...session, identity: admitted.identity, ...(refreshToken ? { refreshToken } : {}) };
     rt.audit.emit('session.refreshed', { provider: session.identity.provider, subject, detail: { role: admitted.identity.role, groups: admitted.identity.groups.length } });
     rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: 'ok' });
     return { session: next, setCookie: await rt.sessions.cookieFor(next) };

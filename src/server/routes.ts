@@ -5,6 +5,7 @@ import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './pipeline.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { handleLoginGet, handleLoginPost, handleLogoutGet, handleLogoutPost } from './login.ts';
+import { handleOidcCallback, handleOidcStart } from './oidc-routes.ts';
 
 export const RESERVED_PREFIX = '/__authgate__/';
 const WELL_KNOWN_JWKS = '/.well-known/authgate/jwks.json';
@@ -39,8 +40,15 @@ export async function handleReserved(rt: Runtime, req: IncomingMessage, res: Ser
       if (method === 'POST') return handleLogoutPost(rt, req, res, ctx);
       if (method === 'GET' || method === 'HEAD') return handleLogoutGet(rt, req, res);
       return sendError(req, res, 405, 'method-not-allowed', 'Use GET or POST.', { allow: 'GET, POST' });
-    default:
+    default: {
+      const [first, second, ...rest] = route.split('/');
+      if (second && rest.length === 0 && (method === 'GET' || method === 'HEAD')) {
+        const id = decodeURIComponent(second);
+        if (first === 'login') return handleOidcStart(rt, req, res, id, url);
+        if (first === 'callback') return handleOidcCallback(rt, req, res, ctx, id, url);
+      }
       return sendError(req, res, 404, 'not-found', 'No such authgate endpoint.');
+    }
   }
 }
 
@@ -55,7 +63,8 @@ async function readyz(rt: Runtime, res: ServerResponse): Promise<void> {
   }
   const providers = await Promise.all(
     rt.providers.map(async (p) => {
-      const health = p.password?.health ? await p.password.health().catch(() => ({ ok: false, detail: 'health check failed' })) : { ok: true };
+      const check = p.password?.health ?? p.oidc?.health;
+      const health = check ? await check().catch(() => ({ ok: false, detail: 'health check failed' })) : { ok: true };
       return { id: p.id, type: p.config.type, ...health };
     }),
   );

@@ -77,7 +77,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     logger.warn('identity.assertion.keyFile is not set: the assertion signing key was generated at start; replicas will publish different JWKS and restarts change the key');
   }
 
-  const providers = await createProviders({ loaded, logger, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
+  const providers = await createProviders({ loaded, logger, publicUrl, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
   const rules = compileRules(config.authorization.rules, config.authorization.defaultAction, config.authorization.pathCaseSensitive);
   const important = new Set([...rules.groups, ...providers.flatMap((p) => p.permittedLoginGroups.map((g) => g.toLowerCase()))]);
   const sessions = new SessionManager({

@@ -9,8 +9,10 @@ import { sessionSchema, redisSchema, throttleSchema, loginPageSchema } from './s
 import { authorizationSchema } from './policy.ts';
 import { identitySchema, auditSchema } from './identity.ts';
 import { localProviderSchema } from './providers.ts';
+import { ldapProviderSchema } from './ldap.ts';
+import { oidcProviderSchema } from './oidc.ts';
 
-export const providerSchema = z.discriminatedUnion('type', [localProviderSchema]);
+export const providerSchema = z.discriminatedUnion('type', [localProviderSchema, ldapProviderSchema, oidcProviderSchema]);
 
 export const authSchema = z
   .strictObject({
@@ -43,6 +45,8 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type ProviderConfig = Config['auth']['providers'][number];
 export type LocalProviderConfig = z.output<typeof localProviderSchema>;
+export type { LdapProviderConfig } from './ldap.ts';
+export type { OidcProviderConfig } from './oidc.ts';
 export type RuleConfig = Config['authorization']['rules'][number];
 
 /** The JSON Schema printed by `authgate schema` and used for the Helm values schema. */

@@ -2,6 +2,7 @@
 import t from 'tap';
 import { request } from 'undici';
 import WebSocket from 'ws';
+import { Readable } from 'node:stream';
 import { startAuthgate, fetchText, login, rawRequest, type TestAuthgate } from '../../helpers/authgate.ts';
 import { startUpstream, type TestUpstream } from '../../helpers/upstream.ts';
 
@@ -86,7 +87,7 @@ t.test('a large body streams both ways without buffering', async (t) => {
     const chunk = Buffer.alloc(1024 * 1024, 1);
     for (let i = 0; i < size / chunk.length; i++) yield chunk;
   }
-  const up = await request(`${ag.url}/echo-body`, { dispatcher: ag.agent, method: 'POST', headers: { cookie: cookie!, 'content-type': 'application/octet-stream' }, body: source() });
+  const up = await request(`${ag.url}/echo-body`, { dispatcher: ag.agent, method: 'POST', headers: { cookie: cookie!, 'content-type': 'application/octet-stream' }, body: Readable.from(source()) });
   const echoed = JSON.parse(await up.body.text());
   t.equal(echoed.bodyBytes, size, 'upload complete');
   const growth = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
