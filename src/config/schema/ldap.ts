@@ -30,6 +30,19 @@ function ldapUrlProblem(text: string): string | undefined {
   return undefined;
 }
 
+/** One message for a bad serverAddress, string or list (a plain union would only say "Invalid input"). */
+function serverAddressProblem(input: unknown): string {
+  if (typeof input === 'string') return ldapUrlProblem(input) ?? 'is not an LDAP URL';
+  if (Array.isArray(input)) {
+    if (input.length === 0) return 'needs at least one address';
+    const problems = input
+      .map((item, index) => [index, typeof item === 'string' ? ldapUrlProblem(item) : 'must be a string'] as const)
+      .filter(([, problem]) => problem !== undefined);
+    return problems.map(([index, problem]) => `[${index}] ${problem}`).join('; ') || 'is not a list of LDAP URLs';
+  }
+  return 'must be an ldaps:// or ldap:// URL, or a list of them';
+}
+
 const attributeName = (description: string, example: string) =>
   z
     .string()
@@ -63,7 +76,7 @@ export const ldapProviderSchema = z
       .meta({ description: 'Stable id used in URLs and identities. Default: the name, lower-cased, non-alphanumerics as "-".', examples: ['corp-ad'] }),
     name: z.string().min(1).max(100).meta({ description: 'Name shown on the login page.', examples: ['Corporate AD'] }),
     serverAddress: z
-      .union([ldapUrl, z.array(ldapUrl).min(1, 'needs at least one address')])
+      .union([ldapUrl, z.array(ldapUrl).min(1, 'needs at least one address')], { error: (issue) => serverAddressProblem(issue.input) })
       .meta({ description: 'Server URL, or a list tried in order (failover; a dead address is skipped for failoverBackoff).', examples: [['ldaps://dc1.example.com:636', 'ldaps://dc2.example.com:636']] }),
     startTLS: bool(false, 'Upgrade ldap:// connections with StartTLS before any bind.'),
     tlsCACertificate: filePath('PEM file of the CA(s) that signed the server certificates (default: the system CAs).', '/etc/ssl/ldap-ca.pem').optional(),
