@@ -55,6 +55,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   };
 }
 
+function toArray(value: string | string[] | number): string[] {
+  return Array.isArray(value) ? value : [String(value)];
+}
+
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -75,7 +79,13 @@ function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, p
       onResponseStart(_c, statusCode, upstreamHeaders) {
         if (statusCode < 200) return; // 1xx informational: Node answers 100-continue itself
         started = true;
-        res.writeHead(statusCode, responseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>));
+        const headers = responseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>);
+        const ours = res.getHeader('set-cookie');
+        if (ours !== undefined && headers['set-cookie'] !== undefined) {
+          // Both authgate (session renewal) and the upstream set cookies: send both.
+          headers['set-cookie'] = [...toArray(ours), ...toArray(headers['set-cookie'])];
+        }
+        res.writeHead(statusCode, headers);
       },
       onResponseData(c, chunk) {
         if (!res.write(chunk)) {
