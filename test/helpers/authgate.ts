@@ -45,6 +45,8 @@ export interface TestAuthgate {
   dir: string;
   cert: TestCert;
   configFile: string;
+  /** Origin of publicUrl (what a browser sends as Origin). */
+  origin: string;
   audit: string[];
   logs: string[];
   agent: Agent;
@@ -100,6 +102,7 @@ export async function startAuthgate(options: StartOptions): Promise<TestAuthgate
     dir,
     cert,
     configFile,
+    origin: new URL(String(merged.publicUrl)).origin,
     audit,
     logs,
     agent,
@@ -139,7 +142,7 @@ export async function login(ag: TestAuthgate, username: string, password: string
   const form = new URLSearchParams({ provider, username, password, csrf: token, rd: options.rd ?? '/' });
   const response = await fetchText(ag, '/__authgate__/login', {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie, origin: 'https://localhost' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie, origin: ag.origin },
     body: form.toString(),
   });
   const session = response.setCookies.map(cookiePair).find((c) => c.startsWith('__Host-authgate=') && c.length > '__Host-authgate='.length);
@@ -165,6 +168,19 @@ export async function rawRequest(ag: TestAuthgate, text: string | Buffer, timeou
     socket.on('close', () => {
       clearTimeout(timer);
       resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+  });
+}
+
+/** A TCP port that was free a moment ago (for configs that must name their port up front). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
     });
   });
 }
