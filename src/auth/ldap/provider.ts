@@ -1,8 +1,8 @@
 /** The `ldap` PasswordProvider: login, refresh (coalesced per user), health and close. */
-import type { Identity, LoginContext, PasswordOutcome, PasswordProvider, RefreshOutcome } from '../identity.ts';
+import type { Identity, LoginContext, PasswordOutcome, PasswordProvider, Profile, RefreshOutcome } from '../identity.ts';
 import type { LdapProviderConfig } from '../../config/schema/ldap.ts';
 import { login } from './login.ts';
-import { refreshIdentity } from './refresh.ts';
+import { lookupByEmail, refreshIdentity } from './refresh.ts';
 import { createRuntime, type LdapProviderDeps, type LdapRuntime } from './runtime.ts';
 import type { Trace } from './trace.ts';
 
@@ -14,6 +14,8 @@ export interface LdapPasswordProvider extends PasswordProvider {
   withinGrace(identity: Identity, nowMs?: number): boolean;
   /** login with a step-by-step trace (used by `authgate ldap-test`). */
   authenticateTraced(username: string, password: string, trace: Trace): Promise<PasswordOutcome>;
+  /** With a service account: the enabled, permitted user with this email (OIDC `groupsFrom: ldap`). */
+  lookupByEmail?(email: string): Promise<Profile | undefined>;
 }
 
 export function createLdapProvider(config: LdapProviderConfig, deps: LdapProviderDeps): LdapPasswordProvider {
@@ -52,6 +54,7 @@ export function createLdapProvider(config: LdapProviderConfig, deps: LdapProvide
     },
   };
   if (rt.pool) {
+    provider.lookupByEmail = (email: string) => lookupByEmail(rt, email, rt.trace());
     provider.refresh = (identity: Identity): Promise<RefreshOutcome> => {
       const key = identity.uniqueId;
       const running = inflight.get(key);

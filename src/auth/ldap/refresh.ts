@@ -2,7 +2,7 @@
  * Re-reading a signed-in user's entry and groups with the service account, without the
  * password: the user is found again by unique id (DN, AD `<GUID=...>`, or an attribute).
  */
-import type { Identity, RefreshOutcome } from '../identity.ts';
+import type { Identity, Profile, RefreshOutcome } from '../identity.ts';
 import type { LdapConnection } from './client.ts';
 import type { LdapEntry } from './entry.ts';
 import { and, equals, userBaseFilter } from './filter.ts';
@@ -43,5 +43,24 @@ export async function refreshIdentity(rt: LdapRuntime, identity: Identity, trace
     if (completed.reason === 'provider-unavailable') return { ok: false, reason: 'user-gone', detail: completed.detail } as const;
     const detail = completed.reason === 'not-permitted' ? `not-permitted: ${completed.detail}` : completed.detail;
     return { ok: false, reason: 'account-disabled', detail } as const;
+  }, trace);
+}
+
+/**
+ * Finds a user by email with the service account (OIDC `groupsFrom: ldap`): the profile with
+ * groups, or undefined when no single enabled, permitted entry has that address.
+ */
+export async function lookupByEmail(rt: LdapRuntime, email: string, trace?: Trace): Promise<Profile | undefined> {
+  const pool = rt.pool;
+  if (!pool) throw new TypeError('lookupByEmail needs a service account or anonymousBind');
+  const filter = and(userBaseFilter(rt.config), equals(rt.config.userEmailAttribute ?? 'mail', email));
+  return pool.withConnection(async (connection) => {
+    const { entries } = await connection.search({ base: rt.config.userSearchBaseDN, scope: 'sub', filter, attributes: userAttributes(rt), sizeLimit: 2 });
+    if (entries.length !== 1) {
+      trace?.({ step: 'entry', ok: false, message: `${entries.length} entries have email ${email}` });
+      return undefined;
+    }
+    const completed = await completeProfile(rt, entries[0] as LdapEntry, connection, trace);
+    return completed.ok ? completed.profile : undefined;
   }, trace);
 }

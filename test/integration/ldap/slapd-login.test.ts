@@ -172,3 +172,11 @@ t.test('logging: true sends each operation to the debug log, without passwords',
   t.notOk(lines.join('\n').includes(pw), 'no user password');
   t.notOk(lines.join('\n').includes(slapd.bindPassword), 'no service password');
 });
+
+t.test('lookupByEmail (OIDC groupsFrom: ldap) uses the service account', async (t) => {
+  const p = provider(slapdConfig(slapd, { nestedGroups: true }));
+  t.teardown(() => p.close?.());
+  t.match(await p.lookupByEmail?.('dave@example.com'), { username: 'dave', groups: [{ name: 'Everyone' }, { name: 'Staff' }] });
+  t.equal(await p.lookupByEmail?.('nobody@example.com'), undefined);
+  t.equal(await p.lookupByEmail?.('*@example.com'), undefined, 'the address is escaped');
+});
