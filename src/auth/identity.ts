@@ -70,7 +70,7 @@ export type LoginFailureReason =
 /** Outcome of re-reading a user's groups and attributes during a session. */
 export type RefreshOutcome =
   | { ok: true; profile: Profile }
-  | { ok: false; reason: 'user-gone' | 'account-disabled'; detail?: string };
+  | { ok: false; reason: 'user-gone' | 'account-disabled' | 'not-permitted'; detail?: string };
 
 export interface LoginContext {
   clientIp: string;

@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   schema: { summary: 'print the configuration JSON Schema', load: () => import('./schema.ts') },
   'hash-password': { summary: 'hash a password read from stdin for a local users file', load: () => import('./hash-password.ts') },
   'import-connect': { summary: 'convert an RStudio Connect gcfg into authgate YAML: import-connect FILE', load: () => import('./import-connect.ts') },
+  'ldap-test': { summary: 'debug an LDAP login step by step: ldap-test --config FILE --user NAME [--provider ID] (password on stdin)', load: () => import('./ldap-test.ts') },
   'whoami-upstream': { summary: 'run the diagnostic upstream that shows what it receives', load: () => import('./whoami-upstream.ts') },
 };
 

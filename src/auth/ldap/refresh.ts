@@ -41,8 +41,8 @@ export async function refreshIdentity(rt: LdapRuntime, identity: Identity, trace
     const completed = await completeProfile(rt, entries[0] as LdapEntry, connection, trace);
     if (completed.ok) return completed;
     if (completed.reason === 'provider-unavailable') return { ok: false, reason: 'user-gone', detail: completed.detail } as const;
-    const detail = completed.reason === 'not-permitted' ? `not-permitted: ${completed.detail}` : completed.detail;
-    return { ok: false, reason: 'account-disabled', detail } as const;
+    if (completed.reason === 'not-permitted') return { ok: false, reason: 'not-permitted', detail: completed.detail } as const;
+    return { ok: false, reason: 'account-disabled', detail: completed.detail } as const;
   }, trace);
 }
 

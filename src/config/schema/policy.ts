@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { ROLES } from '../../auth/identity.ts';
 import { cidr } from './common.ts';
+import { authorizationRoleFields, checkAuthorizationRoles } from './authorization-roles.ts';
+import type { AuthorizationConfig } from '../../policy/roles.ts';
 
 export const ruleSchema = z
   .strictObject({
@@ -19,25 +21,10 @@ export const ruleSchema = z
 
 export const authorizationSchema = z
   .strictObject({
-    defaultUserRole: z.enum(ROLES).default('viewer').meta({ description: 'Role of a user no mapping applies to.' }),
-    userRoleGroupMapping: z.boolean().default(false).meta({ description: 'Map group DNs or names to roles through the *RoleMapping lists.' }),
-    userRoleMapping: z.boolean().default(false).meta({ description: 'Map values of the provider\'s userRoleAttribute / roleClaim through the *RoleMapping lists (without lists, viewer/publisher/administrator are used as they are).' }),
-    viewerRoleMapping: z.array(z.string()).default([]).meta({ description: 'Groups or attribute values that give the viewer role.' }),
-    publisherRoleMapping: z.array(z.string()).default([]).meta({ description: 'Groups or attribute values that give the publisher role.' }),
-    administratorRoleMapping: z.array(z.string()).default([]).meta({ description: 'Groups or attribute values that give the administrator role.' }),
-    userRoleMappingRestrictive: z.boolean().default(false).meta({ description: 'When several mappings match, pick the least privileged role instead of the most.' }),
+    ...authorizationRoleFields,
     defaultAction: z.enum(['allow', 'deny']).default('allow').meta({ description: 'What happens to an authenticated, permitted user no rule matches.' }),
     pathCaseSensitive: z.boolean().default(true).meta({ description: 'Whether rule paths match case-sensitively (set false for case-insensitive upstreams).' }),
     rules: z.array(ruleSchema).default([]).meta({ description: 'Ordered rules; the first match wins.' }),
   })
-  .check((ctx) => {
-    if (ctx.value.userRoleGroupMapping && ctx.value.userRoleMapping) {
-      ctx.issues.push({
-        code: 'custom',
-        input: true,
-        path: ['userRoleMapping'],
-        message: 'cannot be enabled together with userRoleGroupMapping (as in RStudio Connect); choose one',
-      });
-    }
-  })
+  .check((ctx) => checkAuthorizationRoles(ctx as unknown as { value: AuthorizationConfig; issues: unknown[] }))
   .meta({ description: 'Roles and access rules, shared by every provider.' });

@@ -100,7 +100,7 @@ t.test('membership refresh with an injected clock', async (t) => {
   t.match(await r1, { ok: true, profile: { username: 'bob', groups: [{ name: 'Engineering' }] } });
 
   await slapd.modify([`dn: cn=Engineering,ou=Groups,${base}`, 'changetype: modify', 'delete: member', `member: uid=bob,ou=Users,${base}`, ''].join('\n'));
-  t.match(await p.refresh?.(identity), { ok: false, reason: 'account-disabled', detail: /^not-permitted: / }, 'removed from the permitted group');
+  t.match(await p.refresh?.(identity), { ok: false, reason: 'not-permitted' }, 'removed from the permitted group');
 
   const alice = await p.authenticate('alice', pw, CONTEXT);
   if (!alice.ok) throw new Error(JSON.stringify(alice));
