@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { admit } from '../auth/admit.ts';
 import { isAuthgateError } from '../errors.ts';
+import type { AuditFields } from '../log/index.ts';
 import { readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './pipeline.ts';
@@ -90,6 +91,7 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
     rt.metrics.logins.inc({ provider: entry.id, outcome: 'error' });
     return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
   }
+  if (!outcome.ok && outcome.reason === 'not-permitted') return notPermitted(rt, res, audit, username);
   if (!outcome.ok) {
     await sleep(await rt.throttle.failed(username, ctx.client.ip));
     rt.audit.emit('auth.login.failed', { ...audit, reason: outcome.reason });
@@ -100,11 +102,7 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
   }
   const nowSeconds = Math.floor(rt.now() / 1000);
   const admitted = admit(outcome.profile, entry.permittedLoginGroups, rt.config.authorization, nowSeconds);
-  if (!admitted.ok) {
-    rt.audit.emit('auth.login.failed', { ...audit, subject: { username: outcome.profile.username, uniqueId: outcome.profile.uniqueId }, reason: 'not-permitted' });
-    rt.metrics.logins.inc({ provider: entry.id, outcome: 'not-permitted' });
-    return sendHtml(res, 403, messagePage('Not permitted', `You signed in as ${outcome.profile.username}, but you are not permitted to use this application. Ask your administrator for access.`));
-  }
+  if (!admitted.ok) return notPermitted(rt, res, { ...audit, subject: { username: outcome.profile.username, uniqueId: outcome.profile.uniqueId } }, outcome.profile.username);
   await rt.throttle.succeeded(username);
   const { session, setCookie } = await rt.sessions.create(admitted.identity);
   rt.audit.emit('auth.login.succeeded', {
@@ -114,6 +112,13 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
   });
   rt.metrics.logins.inc({ provider: entry.id, outcome: 'succeeded' });
   redirect(res, returnTo, { 'set-cookie': [setCookie, clearHostCookie(csrfCookieName(rt))] });
+}
+
+/** The right password, but not in the permitted groups: a clear page, an audit event, no throttling. */
+export function notPermitted(rt: Runtime, res: ServerResponse, audit: AuditFields & { provider: string }, username: string, headers: Record<string, string | string[]> = {}): void {
+  rt.audit.emit('auth.login.failed', { ...audit, reason: 'not-permitted' });
+  rt.metrics.logins.inc({ provider: audit.provider, outcome: 'not-permitted' });
+  sendHtml(res, 403, messagePage('Not permitted', `You signed in as ${username}, but you are not permitted to use this application. Ask your administrator for access.`), headers);
 }
 
 export async function handleLogoutGet(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {

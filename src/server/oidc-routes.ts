@@ -7,6 +7,7 @@ import { seal, unseal, readCookie, hostCookie, clearHostCookie } from '../sessio
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './pipeline.ts';
 import { safeReturnTo } from './return-to.ts';
+import { notPermitted } from './login.ts';
 import { messagePage } from './pages.ts';
 import { redirect, sendHtml } from './respond.ts';
 
@@ -51,11 +52,7 @@ export async function handleOidcCallback(rt: Runtime, req: IncomingMessage, res:
   }
   const nowSeconds = Math.floor(rt.now() / 1000);
   const admitted = admit(result.profile, entry.permittedLoginGroups, rt.config.authorization, nowSeconds);
-  if (!admitted.ok) {
-    rt.audit.emit('auth.login.failed', { ...audit, subject: { username: result.profile.username, uniqueId: result.profile.uniqueId }, reason: 'not-permitted' });
-    rt.metrics.logins.inc({ provider: providerId, outcome: 'not-permitted' });
-    return sendHtml(res, 403, messagePage('Not permitted', `You signed in as ${result.profile.username}, but you are not permitted to use this application. Ask your administrator for access.`), { 'set-cookie': clear });
-  }
+  if (!admitted.ok) return notPermitted(rt, res, { ...audit, subject: { username: result.profile.username, uniqueId: result.profile.uniqueId } }, result.profile.username, { 'set-cookie': clear });
   const extras = {
     ...(result.tokens.refreshToken ? { refreshToken: result.tokens.refreshToken } : {}),
     ...(entry.oidc.logoutAtProvider && result.tokens.idToken ? { idToken: result.tokens.idToken } : {}),
