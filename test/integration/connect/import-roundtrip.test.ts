@@ -1,10 +1,7 @@
 /**
- * PENDING (not run: the name does not end in .test.ts). Rename to import-roundtrip.test.ts
- * once auth.providers accepts `type: ldap` (src/config/schema/index.ts providerSchema).
- *
  * Issue 7's round trip: Connect's documented sample, its ServerAddress filled in, converted
- * by `authgate import-connect --write-secrets`, then accepted by authgate's configuration
- * loader (what `authgate check-config` runs) as a whole file.
+ * by `authgate import-connect --write-secrets`, accepted by authgate's configuration loader (what
+ * `authgate check-config` runs) as a whole file, then used for a real login against Samba AD.
  */
 import t from 'tap';
 import { PassThrough } from 'node:stream';
@@ -43,4 +40,45 @@ t.test('the converted AD sample passes the configuration loader', async (t) => {
     'cn=IT-Administrators,ou=Groups,dc=example,dc=com',
   ]);
   t.same(loaded.loaded.warnings.filter((w) => w.severity === 'error'), []);
+});
+
+t.test('the converted sample logs a user in against a real Active Directory (Samba AD DC)', async (t) => {
+  const { startSamba } = await import('../../helpers/samba.ts');
+  const { startAuthgate, login, fetchText } = await import('../../helpers/authgate.ts');
+  const { startUpstream } = await import('../../helpers/upstream.ts');
+  const { parse } = await import('yaml');
+  const samba = await startSamba();
+  t.teardown(() => samba.stop());
+  const dir = await mkdtemp(path.join(tmpdir(), 'authgate-roundtrip-ad-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const sample = await readFile(path.join(fixtures, 'connect-ad-sample.gcfg'), 'utf8');
+  // What an admin fills in: the DC's address and CA, the service account's password; the test AD keeps users in CN=Users.
+  const filled = sample
+    .replace(/^ServerAddress =$/m, `ServerAddress = ${samba.ldapsUrl.replace(/^ldaps:\/\//, '')}`)
+    .replace('/etc/ssl/cert/ca.pem', samba.caFile)
+    .replace('BindDN = "EXAMPLE\\\\admin"', `BindDN = "${samba.bindDN.replace(/\\/g, '\\\\')}"`)
+    .replace(/OU=Users,DC=example,DC=com/g, 'CN=Users,DC=example,DC=com');
+  await writeFile(path.join(dir, 'rstudio-connect.gcfg'), filled);
+  const out = new PassThrough();
+  const chunks: string[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+  const code = await run(['rstudio-connect.gcfg', '--write-secrets', 'ad-secrets'], { stdout: out, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: dir });
+  t.equal(code, 0);
+  await writeFile(path.join(dir, 'ad-secrets', 'sample-ad-configuration-with-service-credentials-bind-password'), samba.bindPassword, { mode: 0o600 });
+  const converted = parse(chunks.join('')) as Record<string, unknown>;
+  delete converted.listen;
+  const upstream = await startUpstream();
+  t.teardown(() => upstream.close());
+  const provider = (converted.auth as { providers: Array<Record<string, unknown>> }).providers[0]!;
+  provider.bindPasswordFile = path.join(dir, 'ad-secrets', 'sample-ad-configuration-with-service-credentials-bind-password');
+  const ag = await startAuthgate({ dir, config: { ...converted, upstream: { ...(converted.upstream as object), url: upstream.url }, session: { secretsFile: path.join(dir, 'ad-secrets', 'session-secrets') } } });
+  t.teardown(() => ag.stop());
+  const alice = await login(ag, 'alice', samba.userPassword);
+  t.equal(alice.response.status, 302, alice.response.body.slice(0, 400));
+  const r = await fetchText(ag, '/content/', { headers: { cookie: alice.cookie! } });
+  t.equal(r.status, 200);
+  const seen = upstream.received.at(-1)!;
+  t.equal(seen.headers['x-auth-username'], 'alice', 'sAMAccountName as the username');
+  t.match(String(seen.headers['x-auth-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'objectGUID rendered as a GUID');
+  t.equal(seen.headers['x-auth-role'], 'viewer', 'no mapped group: the default role');
 });
