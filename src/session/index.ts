@@ -5,3 +5,6 @@ export { sessionState, touchInterval, asSession, type Session, type SessionLimit
 export { SessionManager, MAX_COOKIE_VALUE, type SessionReadResult } from './manager.ts';
 export { memoryStore, type SharedStore } from './store.ts';
 export { LruCache } from './cache.ts';
+export { createSharedStore, REPLICAS_ENV, type SharedStoreOptions } from './store-factory.ts';
+export { redisStore, type RedisStore } from './redis-store.ts';
+export { fallbackStore, type FallbackStore } from './fallback-store.ts';

@@ -1,6 +1,6 @@
 /** Schema of the session, Redis and login-throttling sections. */
 import { z } from 'zod';
-import { duration, secretFields, url } from './common.ts';
+import { duration, filePath, secretFields, url } from './common.ts';
 
 export const sessionSchema = z
   .strictObject({
@@ -23,6 +23,16 @@ export const redisSchema = z
     ...secretFields('password', 'Redis password.'),
     caFile: z.string().optional().meta({ description: 'PEM CA bundle to verify a rediss:// server.' }),
     keyPrefix: z.string().default('authgate:').meta({ description: 'Prefix of every key authgate writes.' }),
+    connectTimeout: duration('Time allowed to open a connection to Redis; while Redis is unreachable each replica keeps its own state (warned).', '5s').prefault('5s'),
+    commandTimeout: duration('Time a Redis command may take before this replica falls back to its own memory for it.', '1s').prefault('1s'),
+    tls: z
+      .strictObject({
+        serverName: z.string().min(1).optional().meta({ description: 'Name expected in the server certificate (SNI), when it differs from the URL host.' }),
+        certFile: filePath('PEM client certificate, for Redis servers that require mutual TLS.').optional(),
+        keyFile: filePath('PEM private key of certFile.').optional(),
+      })
+      .optional()
+      .meta({ description: 'TLS details for a rediss:// URL (caFile verifies the server).' }),
   })
   .meta({ description: 'Optional Redis for state shared by several replicas (revocations, throttling).' });
 
