@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { LoadedConfig, ProviderConfig, LdapProviderConfig } from '../config/index.ts';
 import { providerId, readSecret } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
+import type { Metrics } from '../server/metrics.ts';
 import type { PasswordProvider, Profile } from './identity.ts';
 import { createLocalProvider, type LocalUser } from './local/index.ts';
 import { createLdapProvider, type LdapPasswordProvider } from './ldap/index.ts';
@@ -26,6 +27,7 @@ export interface ProviderDeps {
   loaded: LoadedConfig;
   logger: Logger;
   publicUrl: URL;
+  metrics?: Metrics;
   demoUsers?: LocalUser[];
 }
 
@@ -78,9 +80,18 @@ export async function createProviders(deps: ProviderDeps): Promise<ProviderEntry
 
 function ldapEntry(config: LdapProviderConfig, deps: ProviderDeps): { id: string; password: PasswordProvider } {
   const id = providerId(config);
+  const metrics = deps.metrics;
   const password = createLdapProvider({ ...config, id }, {
     readSecret: (section, name) => readSecret(section, name, id, deps.loaded),
     logger: deps.logger,
+    ...(metrics
+      ? {
+          metrics: {
+            operation: (provider, operation, seconds, ok) => metrics.ldapOperations.observe({ provider, operation, outcome: ok ? 'ok' : 'error' }, seconds),
+            poolSize: (provider, size) => metrics.ldapPoolConnections.set({ provider }, size),
+          },
+        }
+      : {}),
   });
   return { id, password };
 }

@@ -1,7 +1,8 @@
 /** The listeners: HTTPS (hot-reloaded certificates), the optional HTTP redirect and metrics ports, and the drain on shutdown. */
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Runtime } from './runtime.ts';
 import { handleRequest, handleUpgrade } from './pipeline.ts';
@@ -20,6 +21,8 @@ export interface Listeners {
 export interface ListenerOptions {
   tls: SecureContextOptions;
   getRuntime: () => Runtime;
+  /** Runs synchronously once every port is bound, before any connection is accepted (the privilege drop). Throwing closes the listeners and fails the start. */
+  afterBind?: () => void;
 }
 
 export async function startListeners(options: ListenerOptions): Promise<Listeners> {
@@ -29,7 +32,8 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
   const server = https.createServer({
     ...options.tls,
     maxHeaderSize: listen.maxHeaderSize,
-    headersTimeout: listen.headersTimeout,
+    // Node requires headersTimeout <= requestTimeout when the latter is set.
+    headersTimeout: listen.requestTimeout > 0 ? Math.min(listen.headersTimeout, listen.requestTimeout) : listen.headersTimeout,
     requestTimeout: listen.requestTimeout,
     keepAliveTimeout: listen.keepAliveTimeout,
     connectionsCheckingInterval: 1000,
@@ -49,22 +53,13 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
     const text = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
     socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.address, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
   let redirectServer: http.Server | undefined;
   if (listen.httpRedirectPort !== undefined) {
-    redirectServer = http.createServer({ headersTimeout: listen.headersTimeout, requestTimeout: 10_000 }, (req, res) => {
+    redirectServer = http.createServer({ headersTimeout: Math.min(listen.headersTimeout, 10_000), requestTimeout: 10_000 }, (req, res) => {
       const target = new URL(req.url ?? '/', options.getRuntime().publicUrl);
       res.writeHead(308, { location: target.href, 'content-length': 0, connection: 'close' });
       res.end();
     });
-    await listenOn(redirectServer, listen.httpRedirectPort, listen.address);
   }
 
   let metricsServer: http.Server | undefined;
@@ -79,8 +74,15 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(body);
     });
-    await listenOn(metricsServer, rt.config.metrics.port, rt.config.metrics.address);
   }
+  await bindAll(
+    [
+      { server, port: listen.port, address: listen.address },
+      ...(redirectServer ? [{ server: redirectServer, port: listen.httpRedirectPort!, address: listen.address }] : []),
+      ...(metricsServer ? [{ server: metricsServer, port: rt.config.metrics.port!, address: rt.config.metrics.address }] : []),
+    ],
+    options.afterBind,
+  );
 
   return {
     https: server,
@@ -105,12 +107,49 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
   };
 }
 
-function listenOn(server: http.Server, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      resolve();
+/**
+ * Binds every listener, then runs `afterBind` before any of them can accept a connection.
+ *
+ * Why this holds: host names are resolved first, so each listen() gets an IP literal; Node then
+ * binds and reports 'listening' through process.nextTick only (no DNS round trip through the
+ * thread pool), and all listen() calls are made in one synchronous burst. The event loop polls
+ * for new connections only after the nextTick queue is empty, so every 'listening' callback, and
+ * `afterBind` called synchronously inside the last one, run before a single connection is
+ * accepted. In case a future Node yields in between, a gate prepended to 'connection' destroys any
+ * socket accepted before `afterBind` has returned, before a byte is read (no TLS handshake, no
+ * request parsing as root).
+ */
+async function bindAll(targets: { server: Server; port: number; address: string }[], afterBind: (() => void) | undefined): Promise<void> {
+  const addresses = await Promise.all(targets.map(async (t) => (isIP(t.address) ? t.address : (await lookup(t.address)).address)));
+  let open = false;
+  for (const { server } of targets) {
+    server.prependListener('connection', (socket: Socket) => {
+      if (!open) socket.destroy();
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    let pending = targets.length;
+    let failed = false;
+    const abort = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      for (const { server } of targets) if (server.listening) server.close();
+      reject(error);
+    };
+    targets.forEach(({ server, port }, i) => {
+      server.once('error', abort);
+      server.listen(port, addresses[i], () => {
+        server.off('error', abort);
+        if (failed) server.close();
+        if (--pending > 0 || failed) return;
+        try {
+          afterBind?.();
+          open = true;
+          resolve();
+        } catch (error) {
+          abort(error);
+        }
+      });
     });
   });
 }

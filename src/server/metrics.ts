@@ -12,12 +12,17 @@ export interface Metrics {
   websocketsTotal: Counter;
   sessionCache: Gauge<'result'>;
   refreshes: Counter<'provider' | 'outcome'>;
+  ldapOperations: Histogram<'provider' | 'operation' | 'outcome'>;
+  ldapPoolConnections: Gauge<'provider'>;
+  /** Where the session-cache gauge reads from (replaced when a reload builds a new session manager). */
+  setSessionCacheStats(read: () => { hits: number; misses: number }): void;
 }
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export function createMetrics(sessionCacheStats: () => { hits: number; misses: number }): Metrics {
+export function createMetrics(): Metrics {
   const registry = new Registry();
+  let sessionCacheStats = () => ({ hits: 0, misses: 0 });
   collectDefaultMetrics({ register: registry, prefix: 'authgate_process_' });
   const sessionCache = new Gauge({
     name: 'authgate_session_cache_lookups',
@@ -41,6 +46,11 @@ export function createMetrics(sessionCacheStats: () => { hits: number; misses: n
     websocketsTotal: new Counter({ name: 'authgate_websockets_total', help: 'WebSocket connections opened.', registers: [registry] }),
     sessionCache,
     refreshes: new Counter({ name: 'authgate_session_refreshes_total', help: 'Membership refreshes by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
+    ldapOperations: new Histogram({ name: 'authgate_ldap_operation_duration_seconds', help: 'LDAP logins and refreshes by provider, operation and outcome.', labelNames: ['provider', 'operation', 'outcome'] as const, buckets: BUCKETS, registers: [registry] }),
+    ldapPoolConnections: new Gauge({ name: 'authgate_ldap_pool_connections', help: 'Service-account connections open in the LDAP pool.', labelNames: ['provider'] as const, registers: [registry] }),
+    setSessionCacheStats(read) {
+      sessionCacheStats = read;
+    },
   };
 }
 

@@ -77,7 +77,8 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     logger.warn('identity.assertion.keyFile is not set: the assertion signing key was generated at start; replicas will publish different JWKS and restarts change the key');
   }
 
-  const providers = await createProviders({ loaded, logger, publicUrl, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
+  const metrics = deps.previousMetrics ?? createMetrics();
+  const providers = await createProviders({ loaded, logger, publicUrl, metrics, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
   const rules = compileRules(config.authorization.rules, config.authorization.defaultAction, config.authorization.pathCaseSensitive);
   const important = new Set([...rules.groups, ...providers.flatMap((p) => p.permittedLoginGroups.map((g) => g.toLowerCase()))]);
   const sessions = new SessionManager({
@@ -89,6 +90,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     now,
     importantGroups: (g) => important.has(g.toLowerCase()),
   });
+  metrics.setSessionCacheStats(() => sessions.cacheStats);
 
   const upstreamUrl = new URL(config.upstream.url);
   const ca = config.upstream.caFile ? readFileSync(loaded.resolvePath(config.upstream.caFile), 'utf8') : undefined;
@@ -124,7 +126,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     rewriteUsername: rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined,
     logger,
     audit: deps.audit,
-    metrics: deps.previousMetrics ?? createMetrics(() => sessions.cacheStats),
+    metrics,
     now,
     refreshing: new Map(),
     refreshFailedAt: new Map(),
