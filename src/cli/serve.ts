@@ -6,6 +6,7 @@ import { createAuditLog, createLogger } from '../log/index.ts';
 import { hashPassword, type LocalUser } from '../auth/local/index.ts';
 import { jwks } from '../identity/index.ts';
 import { startApp, type App } from '../server/app.ts';
+import { applyPrivilegePlan, planForThisProcess, type PrivilegePlan } from '../server/privileges.ts';
 import { startWhoami } from '../demo/whoami.ts';
 import type { CliIo } from './io.ts';
 import { parseArgs, stringFlag } from './args.ts';
@@ -23,6 +24,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   const { config } = result.loaded;
+  let privileges: PrivilegePlan;
+  try {
+    privileges = planForThisProcess({ ...config.process, demo: config.demo });
+  } catch (error) {
+    io.stderr.write(`authgate: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
   const logger = createLogger({ level: config.logging.level });
   const audit = createAuditLog({ file: config.audit.file === '-' ? '-' : result.loaded.resolvePath(config.audit.file), maxSize: config.audit.maxSize, maxFiles: config.audit.maxFiles });
 
@@ -30,12 +38,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (config.demo) demo = await demoAccount();
   let app: App;
   try {
-    app = await startApp({ loaded: result.loaded, logger, audit, certsDir: path.resolve(io.cwd, 'certs'), ...(demo ? { demoUsers: demo.users } : {}) });
+    app = await startApp({ loaded: result.loaded, logger, audit, certsDir: path.resolve(io.cwd, 'certs'), ...(demo ? { demoUsers: demo.users } : {}), afterBind: () => applyPrivilegePlan(privileges) });
   } catch (error) {
     io.stderr.write(`authgate: cannot start: ${(error as Error).message}\n`);
     logger.flush?.();
     return 1;
   }
+  if (privileges.action === 'drop') logger.info({ user: privileges.account.user, uid: privileges.account.uid, gid: privileges.account.gid }, 'dropped root privileges after binding the ports');
+  else if (privileges.warning) logger.warn(privileges.warning);
   let whoami: Awaited<ReturnType<typeof startWhoami>> | undefined;
   if (demo) {
     const upstream = new URL(config.upstream.url);

@@ -8,6 +8,7 @@ import type { Config } from './schema/index.ts';
 import { providerId } from './schema/providers.ts';
 import { issue, type ConfigIssue } from './issues.ts';
 import { readSecret, type SecretContext } from './secrets.ts';
+import { processAccountProblems } from '../server/privileges.ts';
 
 export const MIN_SECRET_BYTES = 32;
 const MAX_ASSERTION_TTL_MS = 5 * 60_000;
@@ -19,6 +20,7 @@ export function semanticIssues(config: Config, ctx: SecretContext): ConfigIssue[
     ...providerIssues(config, ctx),
     ...identityIssues(config, ctx),
     ...upstreamIssues(config, ctx),
+    ...processIssues(config),
   ];
 }
 
@@ -180,4 +182,9 @@ function upstreamIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
     out.push(issue('publicUrl', `is not set; using https://localhost:${config.listen.port} for redirects and cookies`, 'warning'));
   }
   return out;
+}
+
+/** process.user / process.group must name accounts of this system (the privilege drop happens at start). */
+function processIssues(config: Config): ConfigIssue[] {
+  return processAccountProblems(config.process).map((p) => issue(p.key, p.message));
 }

@@ -17,6 +17,8 @@ export interface AppOptions {
   certsDir?: string;
   now?: () => number;
   demoUsers?: LocalUser[];
+  /** Runs synchronously after every port is bound and the keys are read, before any connection is accepted (the privilege drop). */
+  afterBind?: () => void;
 }
 
 export interface App {
@@ -53,7 +55,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const { logger, audit } = opts;
   let runtime = await buildRuntime({ loaded: opts.loaded, logger, audit, ...(opts.now ? { now: opts.now } : {}), ...(opts.demoUsers ? { demoUsers: opts.demoUsers } : {}) });
   const tls = tlsOptions(opts, logger);
-  const listeners = await startListeners({ tls: tls.options, getRuntime: () => runtime });
+  const listeners = await startListeners({ tls: tls.options, getRuntime: () => runtime, ...(opts.afterBind ? { afterBind: opts.afterBind } : {}) });
   const watcher = tls.watcher?.((options) => {
     listeners.setSecureContext(options);
     const cert = typeof options.cert === 'string' ? certificateSummary(options.cert) : undefined;
