@@ -5,3 +5,5 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 bash "$HERE/install-directory-servers.sh"
+bash "$HERE/install-redis.sh"
+bash "$HERE/install-helm.sh"
