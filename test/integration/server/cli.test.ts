@@ -84,7 +84,7 @@ t.test('serve: SIGTERM lets an in-flight request finish, then exits 0; SIGHUP wi
   writeFileSync(path.join(dir, 'secrets'), `${SECRET_A}\n`);
   const port = await freePort();
   const configFile = path.join(dir, 'authgate.yaml');
-  const config = `listen: { address: 127.0.0.1, port: ${port}, tls: { certFile: ${cert.certFile}, keyFile: ${cert.keyFile} } }\npublicUrl: https://localhost:${port}\nupstream: { url: "${upstream.url}" }\nsession: { secretsFile: ${dir}/secrets }\nauthorization: { rules: [{ name: open, paths: ["/**"], action: public }] }\n`;
+  const config = `listen: { address: 127.0.0.1, port: ${port}, tls: { certFile: ${cert.certFile}, keyFile: ${cert.keyFile} } }\npublicUrl: https://localhost:${port}\nupstream: { url: "${upstream.url}" }\nsession: { secretsFile: ${dir}/secrets }\nauthorization: { rules: [{ name: open, paths: ["/**"], action: public }] }\nprocess: { allowRoot: true }\n`;
   writeFileSync(configFile, config);
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/authgate.js'), 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
