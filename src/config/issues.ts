@@ -21,6 +21,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 
 export function showValue(value: unknown): string {
   if (value === undefined) return '(missing)';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -37,15 +37,20 @@ export function loadConfigText(text: string, options: LoadOptions = {}): LoadRes
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      issues: doc.errors.map((e) => ({
-        path: '(yaml)',
-        message: `${e.message.split('\n')[0]} (column ${e.linePos?.[0]?.col ?? '?'})`,
-        severity: 'error' as const,
-        line: e.linePos?.[0]?.line,
-      })),
+      issues: doc.errors.map((e) => {
+        // With prettyErrors off, linePos is not filled in: compute it from the offset.
+        const at = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        return { path: '(yaml)', message: `${e.message.split('\n')[0]} (column ${at.col})`, severity: 'error' as const, line: at.line };
+      }),
     };
   }
-  const input: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // An alias bomb or an alias to an undefined anchor throws here, after parsing succeeded.
+    return { ok: false, issues: [issue('(yaml)', (error as Error).message.split('\n')[0] as string)] };
+  }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, issues: [issue('(root)', 'must be a mapping of keys (listen, upstream, auth, …)')] };
   }

@@ -94,7 +94,8 @@ export function sessionSecrets(config: Config, ctx: SecretContext): { secrets: s
 function sessionIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const { secrets, problem } = sessionSecrets(config, ctx);
-  if (problem) out.push(issue('session.secretsFile', problem));
+  // readSecret prefers secretsFile, then secretsEnv: name the key the problem came from.
+  if (problem) out.push(issue(config.session.secretsFile === undefined && config.session.secretsEnv !== undefined ? 'session.secretsEnv' : 'session.secretsFile', problem));
   else if (secrets.length === 0 && !config.demo) {
     out.push(issue('session.secretsFile', 'is required: give a file with one secret per line (at least 32 bytes; `openssl rand -base64 48`), session.secretsEnv or AUTHGATE_SESSION_SECRETS'));
   }

@@ -12,7 +12,8 @@ export interface CidrList {
 /** Parses an address and turns IPv4-mapped IPv6 into IPv4; undefined for garbage. */
 export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   const bare = text.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (!ipaddr.isValid(bare)) return undefined;
+  // Only dotted-quad IPv4: ipaddr.js would also read `10` as 0.0.0.10 and `012.1.2.3` as octal.
+  if (!ipaddr.IPv4.isValidFourPartDecimal(bare) && !ipaddr.IPv6.isValid(bare)) return undefined;
   const parsed = ipaddr.parse(bare);
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) return (parsed as ipaddr.IPv6).toIPv4Address();
   return parsed;
@@ -29,6 +30,7 @@ function parseRange(text: string): Range {
     if (!address) throw new TypeError(`not an address: ${text}`);
     return [address, address.kind() === 'ipv4' ? 32 : 128];
   }
+  if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(text) && !ipaddr.IPv6.isValidCIDR(text)) throw new TypeError(`not a CIDR: ${text}`);
   const [address, bits] = ipaddr.parseCIDR(text);
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
     return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];

@@ -43,8 +43,9 @@ function decodeStrict(text: string): string {
 }
 
 /**
- * A rule path: `*` is one segment, `**` any number of segments; a trailing `/**` also matches
- * the prefix itself. A pattern without wildcards matches that path and everything below it.
+ * A rule path: `*` is one segment, `**` any number of segments (zero included: `/a/**` + `/b`
+ * matches `/a/b`); a trailing `/**` also matches the prefix itself. A pattern without
+ * wildcards matches that path and everything below it.
  */
 export function compilePathPattern(pattern: string, caseSensitive = true): RegExp {
   let p = pattern.startsWith('/') ? pattern : `/${pattern}`;
@@ -54,7 +55,8 @@ export function compilePathPattern(pattern: string, caseSensitive = true): RegEx
     const c = p[i] as string;
     if (c === '*' && p[i + 1] === '*') {
       i++;
-      if (source.endsWith('/') && i === p.length - 1) {
+      // `/**` at the end or `/**/` in the middle: zero or more whole segments.
+      if (source.endsWith('/') && (i === p.length - 1 || p[i + 1] === '/')) {
         source = `${source.slice(0, -1)}(?:/.*)?`;
       } else {
         source += '.*';

@@ -73,7 +73,9 @@ export function outgoingHeaders(rawHeaders: readonly string[], options: Outgoing
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) && !(options.keepUpgrade && lower === 'upgrade')) continue;
     if (listed.has(lower) && !(options.keepUpgrade && lower === 'upgrade')) continue;
-    if (options.dropForwarded !== false && (lower.startsWith('x-forwarded-') || lower === 'forwarded' || lower.startsWith('x_forwarded_'))) continue;
+    // Canonical name: `X-Forwarded_For` and `X_Forwarded-For` reach CGI/Rook-style upstreams as X-Forwarded-For.
+    const canonical = canonicalHeaderName(name);
+    if (options.dropForwarded !== false && (canonical.startsWith('x-forwarded-') || canonical === 'forwarded')) continue;
     if (options.stripper.isIdentityHeader(name)) continue;
     out.push(name, rawHeaders[i + 1] as string);
   }

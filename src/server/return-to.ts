@@ -25,8 +25,11 @@ export function safeReturnTo(candidate: unknown): string {
   try {
     const url = new URL(candidate, 'https://authgate.invalid');
     if (url.origin !== 'https://authgate.invalid') return '/';
-    if (url.pathname.startsWith('/__authgate__/')) return '/';
-    return `${url.pathname}${url.search}${url.hash}`;
+    if (url.pathname.startsWith('/__authgate__/') || url.pathname === '/__authgate__') return '/';
+    const result = `${url.pathname}${url.search}${url.hash}`;
+    // Dot-segment removal can turn `/.//evil.example` into `//evil.example`: judge the result too.
+    if (result.startsWith('//') || result.startsWith('/\\')) return '/';
+    return result;
   } catch {
     return '/';
   }

@@ -18,9 +18,14 @@ export async function hashPassword(password: string, params = DEFAULT): Promise<
   return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
+/** Parameters scrypt accepts without surprises: r and p of 0 mean "default" to Node, memory at most 1 GiB. */
+function saneParams(ln: number, r: number, p: number): boolean {
+  return ln >= 10 && ln <= 20 && r >= 1 && r <= 32 && p >= 1 && p <= 16 && 128 * 2 ** ln * r <= 2 ** 30;
+}
+
 export function isPasswordHash(text: string): boolean {
   const m = FORMAT.exec(text);
-  return m !== null && Number(m[1]) >= 10 && Number(m[1]) <= 20;
+  return m !== null && saneParams(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 /** Constant-time comparison; a malformed hash never verifies. */
@@ -28,7 +33,12 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   const m = FORMAT.exec(hash);
   if (!m || !isPasswordHash(hash)) return false;
   const expected = Buffer.from(m[5] as string, 'base64url');
-  const key = await derive(password, Buffer.from(m[4] as string, 'base64url'), Number(m[1]), Number(m[2]), Number(m[3]));
+  let key: Buffer;
+  try {
+    key = await derive(password, Buffer.from(m[4] as string, 'base64url'), Number(m[1]), Number(m[2]), Number(m[3]));
+  } catch {
+    return false;
+  }
   return expected.length === key.length && timingSafeEqual(expected, key);
 }
 

@@ -68,7 +68,9 @@ export function authorizationRoleIssues(value: AuthorizationConfig): RoleIssue[]
 /** For `.check()` on the section object: pushes every role issue. */
 export function checkAuthorizationRoles(ctx: { value: AuthorizationConfig; issues: unknown[] }): void {
   for (const issue of authorizationRoleIssues(ctx.value)) {
-    ctx.issues.push({ code: 'custom', input: ctx.value, path: issue.path, message: issue.message });
+    // input is the value at the key, so the message shows `true` or the list, not the whole section.
+    const input = (ctx.value as unknown as Record<string, unknown>)[issue.path[0] as string];
+    ctx.issues.push({ code: 'custom', input, path: issue.path, message: issue.message });
   }
 }
 

@@ -38,14 +38,10 @@ export const cidr = z
   })
   .meta({ description: 'An IPv4 or IPv6 network in CIDR notation, or a single address.', format: 'cidr' });
 
+/** Dotted-quad IPv4 only: ipaddr.js alone would accept `10` (0.0.0.10) and octal `012.1.2.3`. */
 function isCidr(text: string): boolean {
-  try {
-    if (text.includes('/')) ipaddr.parseCIDR(text);
-    else ipaddr.parse(text);
-    return ipaddr.isValid(text.split('/')[0] ?? '');
-  } catch {
-    return false;
-  }
+  if (text.includes('/')) return ipaddr.IPv4.isValidCIDRFourPartDecimal(text) || ipaddr.IPv6.isValidCIDR(text);
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
 }
 
 /** An absolute URL whose scheme is one of `schemes`. */

@@ -1,0 +1,143 @@
+import t from 'tap';
+import fc from 'fast-check';
+import type { Identity } from '../../../src/auth/identity.ts';
+import { ALWAYS_STRIPPED, headerPlan, headerSafe, identityHeaders, PROFILE_HEADERS } from '../../../src/identity/headers.ts';
+
+const alice: Identity = {
+  provider: 'corp-ad',
+  uniqueId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  username: 'alice',
+  email: 'alice@example.com',
+  firstName: 'Alice',
+  lastName: 'Liddell',
+  groups: ['staff', 'R Users'],
+  role: 'publisher',
+  authTime: 1,
+  refreshedAt: 1,
+};
+
+const safeCases: Array<[string, string, string]> = [
+  ['plain ASCII unchanged', 'alice', 'alice'],
+  ['spaces and punctuation unchanged', 'Alice Liddell <a@b.c>', 'Alice Liddell <a@b.c>'],
+  ['percent unchanged when nothing else needs encoding', '100%', '100%'],
+  ['empty', '', ''],
+  ['non-ASCII letters encoded as UTF-8', 'José', 'Jos%C3%A9'],
+  ['percent encoded once encoding happens', 'José 100%', 'Jos%C3%A9 100%25'],
+  ['CJK', '田中', '%E7%94%B0%E4%B8%AD'],
+  ['emoji (astral plane)', 'a😀', 'a%F0%9F%98%80'],
+  ['CR LF never reach the header (no injection)', 'alice\r\nX-Auth-Role: administrator', 'alice%0D%0AX-Auth-Role: administrator'],
+  ['NUL', 'a\u0000b', 'a%00b'],
+  ['tab', 'a\tb', 'a%09b'],
+  ['DEL', 'a\u007fb', 'a%7Fb'],
+  ['Latin-1 range', 'ÿ', '%C3%BF'],
+];
+for (const [name, input, expected] of safeCases) {
+  t.test(`headerSafe: ${name}`, async (t) => {
+    t.equal(headerSafe(input), expected);
+  });
+}
+
+t.test('property: headerSafe output is visible ASCII, never loses information', async (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }), (a, b) => {
+      for (const value of [a, b]) {
+        const out = headerSafe(value);
+        if (!/^[\x20-\x7e]*$/.test(out)) throw new Error(`not header-safe: ${JSON.stringify(out)}`);
+        if (out.length < [...value].length) throw new Error('dropped characters');
+        // Reversible whenever encoding happened (lone surrogates become U+FFFD, as in any UTF-8 encoder).
+        if (out !== value && decodeURIComponent(out) !== Buffer.from(value, 'utf8').toString('utf8')) throw new Error(`not reversible: ${JSON.stringify(value)}`);
+      }
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass('no counterexample');
+});
+
+const planCases: Array<{ name: string; profile: 'connect' | 'workbench' | 'generic'; overrides: Record<string, string | undefined>; fields: Array<[string, string]> }> = [
+  {
+    name: 'connect profile',
+    profile: 'connect',
+    overrides: {},
+    fields: [
+      ['username', 'X-Auth-Username'], ['email', 'X-Auth-Email'], ['firstName', 'X-Auth-First-Name'], ['lastName', 'X-Auth-Last-Name'],
+      ['groups', 'X-Auth-Groups'], ['role', 'X-Auth-Role'], ['uniqueId', 'X-Auth-ID'],
+    ],
+  },
+  { name: 'workbench profile', profile: 'workbench', overrides: {}, fields: [['username', 'X-RStudio-Username']] },
+  { name: 'workbench with a custom username header', profile: 'workbench', overrides: { username: 'X-RSP-User' }, fields: [['username', 'X-RSP-User']] },
+  { name: 'generic profile sends nothing unless named', profile: 'generic', overrides: {}, fields: [] },
+  { name: 'generic profile with names', profile: 'generic', overrides: { username: 'Remote-User', groups: 'Remote-Groups', email: undefined }, fields: [['username', 'Remote-User'], ['groups', 'Remote-Groups']] },
+  {
+    name: 'connect with one override',
+    profile: 'connect',
+    overrides: { role: 'X-Connect-Role' },
+    fields: [
+      ['username', 'X-Auth-Username'], ['email', 'X-Auth-Email'], ['firstName', 'X-Auth-First-Name'], ['lastName', 'X-Auth-Last-Name'],
+      ['groups', 'X-Auth-Groups'], ['role', 'X-Connect-Role'], ['uniqueId', 'X-Auth-ID'],
+    ],
+  },
+];
+for (const c of planCases) {
+  t.test(`headerPlan: ${c.name}`, async (t) => {
+    const plan = headerPlan(c.profile, c.overrides, 'X-Authgate-Assertion');
+    t.same(plan.fields, c.fields);
+    const strip = new Set(plan.stripNames);
+    // Whatever the profile: every profile's names, the chosen names, the assertion and the usual suspects.
+    for (const name of [...Object.values(PROFILE_HEADERS).flatMap((p) => Object.values(p)), ...c.fields.map(([, n]) => n), 'X-Authgate-Assertion', ...ALWAYS_STRIPPED]) {
+      t.ok(strip.has(name), `strips ${name}`);
+    }
+    t.equal(strip.size, plan.stripNames.length, 'no duplicates');
+  });
+}
+
+t.test('a custom assertion header name is stripped', async (t) => {
+  t.ok(headerPlan('connect', {}, 'X-Signed-Identity').stripNames.includes('X-Signed-Identity'));
+});
+
+const headerCases: Array<{ name: string; profile: 'connect' | 'workbench' | 'generic'; overrides?: Record<string, string>; identity: Identity; separator?: string; rewrite?: (u: string) => string; expected: Array<[string, string]> }> = [
+  {
+    name: 'connect: every field',
+    profile: 'connect',
+    identity: alice,
+    expected: [
+      ['X-Auth-Username', 'alice'], ['X-Auth-Email', 'alice@example.com'], ['X-Auth-First-Name', 'Alice'], ['X-Auth-Last-Name', 'Liddell'],
+      ['X-Auth-Groups', 'staff,R Users'], ['X-Auth-Role', 'publisher'], ['X-Auth-ID', '0f8fad5b-d9cb-469f-a165-70867728950e'],
+    ],
+  },
+  {
+    name: 'connect: absent fields and empty groups are not sent',
+    profile: 'connect',
+    identity: { provider: 'local', uniqueId: 'u1', username: 'bob', groups: [], role: 'viewer', authTime: 1, refreshedAt: 1 },
+    expected: [['X-Auth-Username', 'bob'], ['X-Auth-Role', 'viewer'], ['X-Auth-ID', 'u1']],
+  },
+  {
+    name: 'connect: non-ASCII values encoded, never dropped',
+    profile: 'connect',
+    identity: { ...alice, firstName: 'José', lastName: 'Núñez', groups: ['Équipe R', 'ops'] },
+    expected: [
+      ['X-Auth-Username', 'alice'], ['X-Auth-Email', 'alice@example.com'], ['X-Auth-First-Name', 'Jos%C3%A9'], ['X-Auth-Last-Name', 'N%C3%BA%C3%B1ez'],
+      ['X-Auth-Groups', '%C3%89quipe R,ops'], ['X-Auth-Role', 'publisher'], ['X-Auth-ID', '0f8fad5b-d9cb-469f-a165-70867728950e'],
+    ],
+  },
+  { name: 'groups separator', profile: 'generic', overrides: { groups: 'X-Groups' }, identity: alice, separator: '|', expected: [['X-Groups', 'staff|R Users']] },
+  { name: 'workbench: username only', profile: 'workbench', identity: alice, expected: [['X-RStudio-Username', 'alice']] },
+  {
+    name: 'workbench: username rewrite',
+    profile: 'workbench',
+    identity: { ...alice, username: 'alice@EXAMPLE.COM' },
+    rewrite: (u) => u.replace(/@.*$/, ''),
+    expected: [['X-RStudio-Username', 'alice']],
+  },
+  {
+    name: 'workbench: username with CR LF cannot inject a header',
+    profile: 'workbench',
+    identity: { ...alice, username: 'alice\r\nX-RStudio-Username: root' },
+    expected: [['X-RStudio-Username', 'alice%0D%0AX-RStudio-Username: root']],
+  },
+];
+for (const c of headerCases) {
+  t.test(`identityHeaders: ${c.name}`, async (t) => {
+    const plan = headerPlan(c.profile, c.overrides ?? {}, 'X-Authgate-Assertion');
+    t.same(identityHeaders(c.identity, { plan, groupsSeparator: c.separator ?? ',', ...(c.rewrite ? { rewriteUsername: c.rewrite } : {}) }), c.expected);
+  });
+}

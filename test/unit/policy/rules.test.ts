@@ -1,0 +1,137 @@
+import t from 'tap';
+import type { Identity } from '../../../src/auth/identity.ts';
+import { compileRules, type Decision, type RequestFacts, type RuleInput } from '../../../src/policy/rules.ts';
+import { normalisePath } from '../../../src/policy/paths.ts';
+
+function rule(partial: Partial<RuleInput> & Pick<RuleInput, 'name' | 'action'>): RuleInput {
+  return { paths: [], methods: [], websocket: 'any', roles: [], groups: [], users: [], sources: [], ...partial };
+}
+function user(partial: Partial<Identity> = {}): Identity {
+  return { provider: 'local', uniqueId: 'u-1', username: 'alice', groups: [], role: 'viewer', authTime: 1, refreshedAt: 1, ...partial };
+}
+function facts(partial: Partial<RequestFacts> = {}): RequestFacts {
+  return { path: '/', method: 'GET', websocket: false, clientIp: '198.51.100.7', identity: user(), ...partial };
+}
+
+const lockdown: RuleInput[] = [
+  rule({ name: 'health-public', paths: ['/__health'], methods: ['GET'], action: 'public' }),
+  rule({ name: 'static-public', paths: ['/static/**'], action: 'public' }),
+  rule({ name: 'no-terminal-for-viewers', paths: ['/terminal/**', '/p/*/terminal/**'], roles: ['viewer'], action: 'deny' }),
+  rule({ name: 'no-terminal-ws-for-contractors', paths: ['/p/*/terminal/**'], websocket: 'only', groups: ['Contractors'], action: 'deny' }),
+  rule({ name: 'upload-only-from-office', paths: ['/upload'], methods: ['post', 'PUT'], sources: ['10.0.0.0/8', '2001:db8::/32'], action: 'allow' }),
+  rule({ name: 'no-upload', paths: ['/upload'], methods: ['POST', 'PUT'], action: 'deny' }),
+  rule({ name: 'bob-may-export', paths: ['/export/**'], users: ['Bob'], action: 'allow' }),
+  rule({ name: 'no-export', paths: ['/export/**'], action: 'deny' }),
+  rule({ name: 'admin-console', paths: ['/admin/**'], roles: ['administrator'], groups: ['ops'], users: ['carol'], action: 'allow' }),
+  rule({ name: 'no-admin', paths: ['/admin/**'], action: 'deny' }),
+  rule({ name: 'ws-never-here', paths: ['/rpc/**'], websocket: 'never', action: 'deny' }),
+];
+
+interface Case {
+  name: string;
+  rules?: RuleInput[];
+  defaultAction?: 'allow' | 'deny';
+  caseSensitive?: boolean;
+  facts: Partial<RequestFacts>;
+  expected: Decision;
+}
+
+const cases: Case[] = [
+  { name: 'no rule matches: default allow', facts: { path: '/home' }, expected: { allow: true, reasons: ['default-allow'] } },
+  { name: 'no rule matches, defaultAction deny', defaultAction: 'deny', facts: { path: '/home' }, expected: { allow: false, reasons: ['default-deny'] } },
+  { name: 'no rule matches, no identity: unauthenticated', facts: { path: '/home', identity: undefined }, expected: { allow: false, reasons: ['unauthenticated'] } },
+  { name: 'no rules at all, no identity: unauthenticated', rules: [], defaultAction: 'allow', facts: { identity: undefined }, expected: { allow: false, reasons: ['unauthenticated'] } },
+  { name: 'public rule needs no identity', facts: { path: '/__health', identity: undefined }, expected: { allow: true, public: true, reasons: ['rule-public'], rule: 'health-public' } },
+  { name: 'public rule with identity is still public', facts: { path: '/static/app.js' }, expected: { allow: true, public: true, reasons: ['rule-public'], rule: 'static-public' } },
+  { name: 'public rule limited by method', facts: { path: '/__health', method: 'POST', identity: undefined }, expected: { allow: false, reasons: ['unauthenticated'] } },
+  { name: 'viewer denied the terminal', facts: { path: '/terminal/1' }, expected: { allow: false, reasons: ['path-denied-for-role'], rule: 'no-terminal-for-viewers' } },
+  { name: 'viewer denied the terminal at the prefix itself', facts: { path: '/terminal' }, expected: { allow: false, reasons: ['path-denied-for-role'], rule: 'no-terminal-for-viewers' } },
+  { name: 'viewer denied the session terminal', facts: { path: '/p/abc/terminal/ws' }, expected: { allow: false, reasons: ['path-denied-for-role'], rule: 'no-terminal-for-viewers' } },
+  { name: 'publisher may use the terminal', facts: { path: '/terminal/1', identity: user({ role: 'publisher' }) }, expected: { allow: true, reasons: ['default-allow'] } },
+  { name: '/terminals is not /terminal', facts: { path: '/terminals' }, expected: { allow: true, reasons: ['default-allow'] } },
+  { name: 'role rule without identity: unauthenticated, not a denial', facts: { path: '/terminal/1', identity: undefined }, expected: { allow: false, reasons: ['unauthenticated'] } },
+  {
+    name: 'group match is case-insensitive; websocket only',
+    facts: { path: '/p/abc/terminal/ws', websocket: true, identity: user({ role: 'publisher', groups: ['contractors'] }) },
+    expected: { allow: false, reasons: ['path-denied'], rule: 'no-terminal-ws-for-contractors' },
+  },
+  {
+    name: 'websocket-only rule does not match plain HTTP',
+    facts: { path: '/p/abc/terminal/ws', websocket: false, identity: user({ role: 'publisher', groups: ['Contractors'] }) },
+    expected: { allow: true, reasons: ['default-allow'] },
+  },
+  { name: 'websocket never: plain HTTP denied', facts: { path: '/rpc/x' }, expected: { allow: false, reasons: ['path-denied'], rule: 'ws-never-here' } },
+  { name: 'websocket never: WebSocket passes', facts: { path: '/rpc/x', websocket: true }, expected: { allow: true, reasons: ['default-allow'] } },
+  { name: 'method and source match: allowed (rule method lower-case)', facts: { path: '/upload', method: 'POST', clientIp: '10.1.2.3' }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'upload-only-from-office' } },
+  { name: 'source matches IPv6', facts: { path: '/upload', method: 'PUT', clientIp: '2001:db8::5' }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'upload-only-from-office' } },
+  { name: 'source matches IPv4-mapped', facts: { path: '/upload', method: 'PUT', clientIp: '::ffff:10.1.2.3' }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'upload-only-from-office' } },
+  { name: 'source does not match: next rule denies', facts: { path: '/upload', method: 'POST', clientIp: '198.51.100.7' }, expected: { allow: false, reasons: ['path-denied'], rule: 'no-upload' } },
+  { name: 'method does not match: no upload rule applies', facts: { path: '/upload', method: 'GET' }, expected: { allow: true, reasons: ['default-allow'] } },
+  { name: 'users match case-insensitively: first match (allow) wins', facts: { path: '/export/a.csv', identity: user({ username: 'bob' }) }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'bob-may-export' } },
+  { name: 'other user falls through to the deny', facts: { path: '/export/a.csv' }, expected: { allow: false, reasons: ['path-denied'], rule: 'no-export' } },
+  { name: 'admin console by role', facts: { path: '/admin/x', identity: user({ role: 'administrator' }) }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'admin-console' } },
+  { name: 'admin console by group', facts: { path: '/admin/x', identity: user({ groups: ['staff', 'OPS'] }) }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'admin-console' } },
+  { name: 'admin console by user', facts: { path: '/admin/x', identity: user({ username: 'Carol' }) }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'admin-console' } },
+  { name: 'admin console: none of role, group, user', facts: { path: '/admin/x' }, expected: { allow: false, reasons: ['path-denied'], rule: 'no-admin' } },
+  {
+    name: 'first match wins even when a later rule allows',
+    rules: [rule({ name: 'deny-all', action: 'deny' }), rule({ name: 'allow-all', action: 'allow' })],
+    facts: {},
+    expected: { allow: false, reasons: ['path-denied'], rule: 'deny-all' },
+  },
+  {
+    name: 'an empty rule matches everything',
+    rules: [rule({ name: 'allow-all', action: 'allow' })],
+    defaultAction: 'deny',
+    facts: { path: '/anything', method: 'DELETE' },
+    expected: { allow: true, reasons: ['rule-allowed'], rule: 'allow-all' },
+  },
+  {
+    name: 'allow rule without identity: unauthenticated',
+    rules: [rule({ name: 'allow-all', action: 'allow' })],
+    facts: { identity: undefined },
+    expected: { allow: false, reasons: ['unauthenticated'] },
+  },
+  {
+    name: 'case-insensitive rule paths',
+    rules: [rule({ name: 'no-terminal', paths: ['/Terminal/**'], action: 'deny' })],
+    caseSensitive: false,
+    facts: { path: '/terminal/x' },
+    expected: { allow: false, reasons: ['path-denied'], rule: 'no-terminal' },
+  },
+  {
+    name: 'case-sensitive rule paths',
+    rules: [rule({ name: 'no-terminal', paths: ['/Terminal/**'], action: 'deny' })],
+    caseSensitive: true,
+    facts: { path: '/terminal/x' },
+    expected: { allow: true, reasons: ['default-allow'] },
+  },
+];
+
+for (const c of cases) {
+  t.test(c.name, async (t) => {
+    const set = compileRules(c.rules ?? lockdown, c.defaultAction ?? 'allow', c.caseSensitive ?? true);
+    t.same(set.decide(facts(c.facts)), c.expected);
+  });
+}
+
+// The pipeline normalises the path first; every bypass spelling still hits the rule.
+const bypasses = ['/terminal/1', '/%74erminal/1', '//terminal/1', '/x/../terminal/1', '/./terminal/1', '/terminal;jsessionid=1/1', '/p/abc/./terminal/%77s', '/p/abc//terminal'];
+for (const target of bypasses) {
+  t.test(`viewer cannot reach the terminal through ${target}`, async (t) => {
+    const set = compileRules(lockdown, 'allow', true);
+    const normalised = normalisePath(target, true);
+    if (!normalised.ok) throw new Error(normalised.reason);
+    t.same(set.decide(facts({ path: normalised.path })).reasons, ['path-denied-for-role']);
+  });
+}
+t.test('case-insensitive deployment: /TERMINAL is denied too', async (t) => {
+  const set = compileRules(lockdown, 'allow', false);
+  const normalised = normalisePath('/TeRmInAl/1', false);
+  if (!normalised.ok) throw new Error(normalised.reason);
+  t.same(set.decide(facts({ path: normalised.path })).rule, 'no-terminal-for-viewers');
+});
+
+t.test('groups the rules refer to, lower-cased', async (t) => {
+  t.same([...compileRules(lockdown, 'allow', true).groups].sort(), ['contractors', 'ops']);
+});
