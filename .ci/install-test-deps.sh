@@ -7,3 +7,4 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 bash "$HERE/install-directory-servers.sh"
 bash "$HERE/install-redis.sh"
 bash "$HERE/install-helm.sh"
+bash "$HERE/install-systemd-tools.sh"
