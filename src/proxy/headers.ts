@@ -20,16 +20,17 @@ export interface IdentityStripper {
   isIdentityHeader(name: string): boolean;
 }
 
-export function identityStripper(names: Iterable<string>, prefixes: Iterable<string>): IdentityStripper {
+export function identityStripper(names: Iterable<string>, prefixes: Iterable<string>, keep: Iterable<string> = []): IdentityStripper {
   const exact = new Set([...names].map(canonicalHeaderName));
   const starts = [...prefixes].map(canonicalHeaderName);
+  const kept = new Set([...keep].map(canonicalHeaderName));
   const cache = new Map<string, boolean>();
   return {
     isIdentityHeader(name) {
       const cached = cache.get(name);
       if (cached !== undefined) return cached;
       const canonical = canonicalHeaderName(name);
-      const result = exact.has(canonical) || starts.some((p) => canonical.startsWith(p));
+      const result = !kept.has(canonical) && (exact.has(canonical) || starts.some((p) => canonical.startsWith(p)));
       if (cache.size < 4096) cache.set(name, result);
       return result;
     },

@@ -65,6 +65,12 @@ type Gate =
 
 /** Everything between the network policy and forwarding, shared by HTTP and WebSocket requests. */
 async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, websocket: boolean): Promise<Gate> {
+  if (ctx.client.malformed !== undefined) {
+    // A trusted proxy passed on something that is not an address: the client cannot be told apart from the proxy.
+    rt.audit.emit('net.ip.refused', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: 'xff-malformed', detail: { entry: ctx.client.malformed } });
+    rt.metrics.denials.inc({ reason: 'xff-malformed' });
+    return { pass: false, status: 400, code: 'xff-malformed', message: 'X-Forwarded-For holds an entry that is not an IP address.', setCookie: [] };
+  }
   const refused = rt.network.refuse(ctx.client.ip);
   if (refused) {
     rt.audit.emit('net.ip.refused', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: refused, method: req.method, path: (req.url ?? '').slice(0, 200) });

@@ -122,7 +122,8 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     keySet,
     signer: assertionSigner({ keys: keySet, issuer: publicUrl.origin, audience: config.identity.assertion.audience ?? upstreamUrl.origin, ttlMs: config.identity.assertion.ttl, now }),
     plan,
-    stripper: identityStripper(plan.stripNames, STRIPPED_PREFIXES),
+    // Connect API tokens (X-Auth-Token) are credentials Connect checks itself, not identity authgate sets.
+    stripper: identityStripper(plan.stripNames, STRIPPED_PREFIXES, config.upstream.passApiKeys ? ['X-Auth-Token'] : []),
     rewriteUsername: rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined,
     logger,
     audit: deps.audit,

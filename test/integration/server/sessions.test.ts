@@ -192,6 +192,11 @@ t.test('Connect API keys pass without a session when passApiKeys is on; identity
   const seen = upstream.received.at(-1)!;
   t.equal(seen.headers.authorization, 'Key abc123');
   t.notOk(seen.headers['x-auth-username']);
+  const token = await fetchText(ag, '/__api__/v1/user', { headers: { 'x-auth-token': 'tok-123', 'x-auth-username': 'admin', accept: 'application/json' } });
+  t.equal(token.status, 200);
+  const seenToken = upstream.received.at(-1)!;
+  t.equal(seenToken.headers['x-auth-token'], 'tok-123', 'regression: X-Auth-Token reached Connect although the x-auth- prefix is stripped');
+  t.notOk(seenToken.headers['x-auth-username']);
 });
 
 t.test('failed logins are throttled per username; the lockout ends after its time', async (t) => {

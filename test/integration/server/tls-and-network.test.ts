@@ -87,7 +87,7 @@ t.test('network policy: deny then allow; X-Forwarded-For believed only through t
     ['spoofed leftmost entry does not help', '10.1.2.3, 192.0.2.10', 403],
     ['chain through another trusted hop', '192.0.2.10, 10.1.2.3', 200],
     ['IPv4-mapped IPv6 normalised', '::ffff:10.1.2.3', 200],
-    ['garbage entry', 'not-an-ip', 200],
+    ['garbage entry from a trusted proxy is refused, not judged as the proxy', 'not-an-ip', 400],
   ];
   for (const [name, xff, status] of cases) {
     const before = upstream.received.length;
