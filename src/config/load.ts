@@ -6,6 +6,7 @@ import { configSchema, type Config } from './schema/index.ts';
 import { keysAt } from './schema/walk.ts';
 import { fromZodIssue, issue, type ConfigIssue } from './issues.ts';
 import { semanticIssues } from './semantic.ts';
+import { fileKeyIssues } from './file-keys.ts';
 import { resolveConfigPath } from './paths.ts';
 import type { SecretContext } from './secrets.ts';
 
@@ -55,14 +56,15 @@ export function loadConfigText(text: string, options: LoadOptions = {}): LoadRes
     return { ok: false, issues: [issue('(root)', 'must be a mapping of keys (listen, upstream, auth, …)')] };
   }
 
+  const ctx: SecretContext = { env, resolvePath: (file) => resolveConfigPath(file, cwd, configDir) };
+  const files = fileKeyIssues(input, ctx.resolvePath);
   const parsed = configSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((zi) => fromZodIssue(zi, (p) => keysAt(configSchema, p, input)));
-    return { ok: false, issues: byLine(withLines(issues, doc, lineCounter)) };
+    return { ok: false, issues: byLine(withLines(union(issues, files), doc, lineCounter)) };
   }
 
-  const ctx: SecretContext = { env, resolvePath: (file) => resolveConfigPath(file, cwd, configDir) };
-  const semantic = byLine(withLines(semanticIssues(parsed.data, ctx), doc, lineCounter));
+  const semantic = byLine(withLines(union(semanticIssues(parsed.data, ctx), files), doc, lineCounter));
   const errors = semantic.filter((i) => i.severity === 'error');
   if (errors.length > 0) return { ok: false, issues: semantic };
   return {
@@ -92,6 +94,12 @@ function withLines(issues: ConfigIssue[], doc: Document, lineCounter: LineCounte
     }
     return i;
   });
+}
+
+/** Issues of `first`, plus those of `second` at key paths `first` does not already mention. */
+function union(first: ConfigIssue[], second: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set(first.map((i) => i.path));
+  return [...first, ...second.filter((i) => !seen.has(i.path))];
 }
 
 function byLine(issues: ConfigIssue[]): ConfigIssue[] {
