@@ -1,5 +1,6 @@
 /** The whole OIDC flow through authgate's HTTP routes against the real oidc-provider, beside a local provider. */
 import t from 'tap';
+import type * as Tap from 'tap';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,8 @@ import { startUpstream } from '../../helpers/upstream.ts';
 import { startOidcProvider } from '../../helpers/oidc-provider.ts';
 import { browserlessLogin } from '../../helpers/browserless-login.ts';
 
-t.test('log in with OIDC through authgate, use the upstream, log out', async (t) => {
+/** The real IdP, an upstream and authgate on a port known up front (the redirect URI must be registered). */
+async function setUp(t: Tap.Test, provider: Record<string, unknown>, extra: { local?: boolean; authorization?: Record<string, unknown> } = {}) {
   const port = await freePort();
   const publicUrl = `https://localhost:${port}`;
   const callback = `${publicUrl}/__authgate__/callback/idp`;
@@ -19,22 +21,18 @@ t.test('log in with OIDC through authgate, use the upstream, log out', async (t)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'authgate-oidc-'));
   writeFileSync(path.join(dir, 'idp-ca.pem'), idp.caPem);
   writeFileSync(path.join(dir, 'idp-secret'), idp.clientSecret);
+  const oidc = { type: 'oidc', id: 'idp', issuer: idp.issuer, clientId: idp.clientId, clientSecretFile: path.join(dir, 'idp-secret'), caFile: path.join(dir, 'idp-ca.pem'), ...provider };
+  const providers = extra.local ? [{ type: 'local', name: 'Local accounts', usersFile: path.join(dir, 'users.yaml') }, oidc] : [oidc];
   const ag = await startAuthgate({
     dir,
-    config: {
-      listen: { address: '127.0.0.1', port },
-      publicUrl,
-      upstream: { url: upstream.url },
-      auth: {
-        providers: [
-          { type: 'local', name: 'Local accounts', usersFile: path.join(dir, 'users.yaml') },
-          { type: 'oidc', id: 'idp', name: 'Company SSO', issuer: idp.issuer, clientId: idp.clientId, clientSecretFile: path.join(dir, 'idp-secret'), caFile: path.join(dir, 'idp-ca.pem'), groupsClaim: 'groups', roleClaim: 'role', permittedLoginGroups: ['rstudio-users'] },
-        ],
-      },
-      authorization: { userRoleMapping: true },
-    },
+    config: { listen: { address: '127.0.0.1', port }, publicUrl, upstream: { url: upstream.url }, auth: { providers }, ...(extra.authorization ? { authorization: extra.authorization } : {}) },
   });
   t.teardown(() => ag.stop());
+  return { idp, upstream, ag, callback };
+}
+
+t.test('log in with OIDC through authgate, use the upstream, log out', async (t) => {
+  const { idp, upstream, ag, callback } = await setUp(t, { name: 'Company SSO', groupsClaim: 'groups', roleClaim: 'role', permittedLoginGroups: ['rstudio-users'] }, { local: true, authorization: { userRoleMapping: true } });
 
   const page = await fetchText(ag, '/__authgate__/login?rd=/app/42', { headers: { accept: 'text/html' } });
   t.match(page.body, /Sign in with Company SSO/, 'a button for the OIDC provider');
@@ -68,26 +66,7 @@ t.test('log in with OIDC through authgate, use the upstream, log out', async (t)
 });
 
 t.test('a user outside the permitted groups gets the not-permitted page', async (t) => {
-  const port = await freePort();
-  const publicUrl = `https://localhost:${port}`;
-  const callback = `${publicUrl}/__authgate__/callback/idp`;
-  const idp = await startOidcProvider({ redirectUris: [callback] });
-  t.teardown(() => idp.stop());
-  const upstream = await startUpstream();
-  t.teardown(() => upstream.close());
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'authgate-oidc-'));
-  writeFileSync(path.join(dir, 'idp-ca.pem'), idp.caPem);
-  writeFileSync(path.join(dir, 'idp-secret'), idp.clientSecret);
-  const ag = await startAuthgate({
-    dir,
-    config: {
-      listen: { address: '127.0.0.1', port },
-      publicUrl,
-      upstream: { url: upstream.url },
-      auth: { providers: [{ type: 'oidc', id: 'idp', name: 'SSO', issuer: idp.issuer, clientId: idp.clientId, clientSecretFile: path.join(dir, 'idp-secret'), caFile: path.join(dir, 'idp-ca.pem'), groupsClaim: 'groups', permittedLoginGroups: ['admins'] }] },
-    },
-  });
-  t.teardown(() => ag.stop());
+  const { idp, upstream, ag, callback } = await setUp(t, { name: 'SSO', groupsClaim: 'groups', permittedLoginGroups: ['admins'] });
   const start = await fetchText(ag, '/__authgate__/login/idp?rd=/');
   const tx = cookiePair(start.setCookies.find((c) => c.startsWith('__Host-authgate-oidc='))!);
   const back = await browserlessLogin(String(start.headers.location), { login: 'bob', caPem: idp.caPem, redirectUri: callback });
