@@ -3,7 +3,7 @@
  * function. Untrusted values (usernames typed by clients, claims) sit under `subject`, never
  * spread into the top level; secrets never appear.
  */
-import { createWriteStream, renameSync, statSync, type WriteStream } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 
 export type AuditEventName =
   | 'auth.login.succeeded'
@@ -53,34 +53,51 @@ export interface AuditOptions {
   sink?: (line: string) => void;
 }
 
+/**
+ * File writes are synchronous (open/append/close by descriptor): audit events must not be lost
+ * in a buffer when the process dies, and rotation and reopen-after-logrotate then need no
+ * coordination with an asynchronous stream.
+ */
 export function createAuditLog(options: AuditOptions): AuditLog {
   const now = options.now ?? (() => new Date());
-  let stream: WriteStream | undefined;
+  const toFile = !options.sink && options.file !== '-';
+  let fd: number | undefined;
   let written = 0;
+  let failed = false;
   const open = () => {
-    if (options.sink || options.file === '-') return;
-    stream = createWriteStream(options.file, { flags: 'a', mode: 0o640 });
-    stream.on('error', (error) => process.stderr.write(`authgate: audit file ${options.file}: ${error.message}\n`));
+    if (!toFile) return;
     try {
-      written = statSync(options.file).size;
-    } catch {
-      written = 0;
+      fd = openSync(options.file, 'a', 0o640);
+      written = fstatSync(fd).size;
+      failed = false;
+    } catch (error) {
+      fd = undefined;
+      report(error);
     }
   };
+  const close = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  const report = (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    process.stderr.write(`authgate: audit file ${options.file}: ${(error as Error).message}\n`);
+  };
   const rotate = () => {
-    stream?.end();
+    close();
     const keep = options.maxFiles ?? 5;
     for (let i = keep - 1; i >= 1; i--) {
       try {
         renameSync(`${options.file}.${i}`, `${options.file}.${i + 1}`);
       } catch {
-        // missing generation
+        // that generation does not exist yet
       }
     }
     try {
       renameSync(options.file, `${options.file}.1`);
-    } catch {
-      // nothing to rotate
+    } catch (error) {
+      report(error);
     }
     open();
   };
@@ -89,21 +106,26 @@ export function createAuditLog(options: AuditOptions): AuditLog {
     emit(event, fields = {}) {
       const line = `${JSON.stringify({ time: now().toISOString(), type: 'audit', event, ...fields })}\n`;
       if (options.sink) return options.sink(line);
-      if (options.file === '-') {
+      if (!toFile) {
         process.stdout.write(line);
         return;
       }
-      stream?.write(line);
-      written += Buffer.byteLength(line);
+      if (fd === undefined) open();
+      if (fd === undefined) return;
+      try {
+        written += writeSync(fd, line);
+      } catch (error) {
+        report(error);
+        return;
+      }
       if (options.maxSize && written >= options.maxSize) rotate();
     },
     reopen() {
-      if (options.sink || options.file === '-') return;
-      stream?.end();
+      close();
       open();
     },
-    close() {
-      return new Promise((resolve) => (stream ? stream.end(() => resolve()) : resolve()));
+    async close() {
+      close();
     },
   };
 }
