@@ -88,8 +88,8 @@ async function setup(process: Record<string, unknown> | undefined, extraListen =
   return { dir, cert, port, configFile };
 }
 
-function serve(t: Test, configFile: string) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/authgate.js'), 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(t: Test, configFile: string, as?: { uid: number; gid: number }) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/authgate.js'), 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], ...(as ? { uid: as.uid, gid: as.gid } : {}) });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));
@@ -216,4 +216,30 @@ t.test('process.allowRoot: true keeps root, with a warning', async (t) => {
   t.same(ids(readFileSync(`/proc/${run.child.pid}/status`, 'utf8'), 'Uid'), [0, 0, 0, 0]);
   run.child.kill('SIGTERM');
   t.equal(await run.exited, 0);
+});
+
+const unprivileged: { name: string; process: Record<string, unknown> | undefined; starts: boolean; message: RegExp }[] = [
+  { name: 'no process section: runs as it was started (the systemd unit\'s way)', process: undefined, starts: true, message: /authgate listening/ },
+  { name: 'process.user naming the user it already is', process: { user: 'nobody' }, starts: true, message: /authgate listening/ },
+  { name: 'process.user naming another user: only root can switch', process: { user: 'root' }, starts: false, message: /process\.user: "root" is uid 0 but authgate runs as uid \d+, and only root can switch users/ },
+];
+
+t.test('started as an unprivileged user (like the systemd unit, without root)', async (t) => {
+  if (!preconditions(t)) return;
+  for (const c of unprivileged) {
+    t.test(c.name, async (t) => {
+      const s = await setup(c.process);
+      const run = serve(t, s.configFile, nobody());
+      if (c.starts) {
+        t.ok(await run.waitFor(c.message), run.output());
+        t.notMatch(run.output(), /dropped root privileges/);
+        t.same(ids(readFileSync(`/proc/${run.child.pid}/status`, 'utf8'), 'Uid'), Array(4).fill(nobody().uid));
+        run.child.kill('SIGTERM');
+        t.equal(await run.exited, 0);
+      } else {
+        t.equal(await run.exited, 1, run.output());
+        t.match(run.output(), c.message);
+      }
+    });
+  }
 });
