@@ -77,7 +77,10 @@ async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, webs
     rt.metrics.denials.inc({ reason: refused });
     return { pass: false, status: 403, code: refused, message: 'Access from your network address is not allowed.', setCookie: [] };
   }
-  const normalised = normalisePath(req.url ?? '/', rt.config.authorization.pathCaseSensitive);
+  // A request target never carries a fragment (RFC 9112 §3.2). Rules match the path before `#`, but the
+  // target is forwarded as sent, and some upstreams (Go's ParseRequestURI) read `#/../x` as path.
+  const target = req.url ?? '/';
+  const normalised = target.includes('#') ? { ok: false as const, reason: 'fragment (#) in request target' } : normalisePath(target, rt.config.authorization.pathCaseSensitive);
   if (!normalised.ok) {
     rt.metrics.denials.inc({ reason: 'bad-path' });
     return { pass: false, status: 400, code: 'bad-path', message: `The request path was refused: ${normalised.reason}.`, setCookie: [] };
