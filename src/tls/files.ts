@@ -87,7 +87,7 @@ function stamp(paths: string[]): string {
     .map((p) => {
       try {
         const s = statSync(p);
-        return `${s.ino}:${s.size}:${s.mtimeMs}`;
+        return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
       } catch {
         return 'missing';
       }
