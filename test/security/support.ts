@@ -1,7 +1,12 @@
 /** Small helpers shared by the hostile-input suite: raw exchanges over TLS and views of what the upstream saw. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
-import type { TestAuthgate } from '../helpers/authgate.ts';
-import type { Received } from '../helpers/upstream.ts';
+import { deriveSessionKeys, type SessionKeys } from '../../src/session/index.ts';
+import { cookiePair, fetchText, freePort, SECRET_A, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
+import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.ts';
+import { startUpstream, type Received, type TestUpstream } from '../helpers/upstream.ts';
 
 /** The value every spoofed header carries, so the upstream's view can be searched for it. */
 export const SPOOF = 'spoofed-by-client';
@@ -73,3 +78,57 @@ export async function waitFor(check: () => boolean, ms = 2000): Promise<boolean>
   }
   return check();
 }
+
+export interface OidcSetup {
+  ag: TestAuthgate;
+  upstream: TestUpstream;
+  idps: TestOidcProvider[];
+  publicUrl: string;
+  /** Callback URL of provider `id`. */
+  callback(id: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * authgate on a fixed port with a local provider and one OIDC provider per id, each backed by
+ * its own real oidc-provider (`idp-a`, `idp-b`…), in front of a recording upstream.
+ */
+export async function startOidcAuthgate(ids: string[], extra: Record<string, unknown> = {}): Promise<OidcSetup> {
+  const port = await freePort();
+  const publicUrl = `https://localhost:${port}`;
+  const callback = (id: string) => `${publicUrl}/__authgate__/callback/${id}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'authgate-sec-oidc-'));
+  const idps: TestOidcProvider[] = [];
+  const providers: Record<string, unknown>[] = [{ type: 'local', name: 'Local accounts', usersFile: path.join(dir, 'users.yaml') }];
+  for (const id of ids) {
+    const idp = await startOidcProvider({ redirectUris: [callback(id)], postLogoutRedirectUris: [`${publicUrl}/__authgate__/login`] });
+    idps.push(idp);
+    writeFileSync(path.join(dir, `${id}-ca.pem`), idp.caPem);
+    writeFileSync(path.join(dir, `${id}-secret`), idp.clientSecret);
+    providers.push({ type: 'oidc', id, name: `SSO ${id}`, issuer: idp.issuer, clientId: idp.clientId, clientSecretFile: path.join(dir, `${id}-secret`), caFile: path.join(dir, `${id}-ca.pem`), groupsClaim: 'groups' });
+  }
+  const upstream = await startUpstream();
+  const ag = await startAuthgate({ dir, config: { listen: { address: '127.0.0.1', port }, publicUrl, upstream: { url: upstream.url }, auth: { providers }, ...extra } });
+  return {
+    ag,
+    upstream,
+    idps,
+    publicUrl,
+    callback,
+    async stop() {
+      await ag.stop();
+      await upstream.close();
+      await Promise.all(idps.map((i) => i.stop()));
+    },
+  };
+}
+
+/** Starts the OIDC login at authgate for provider `id`: the IdP URL and the transaction cookie pair. */
+export async function startOidcLogin(ag: TestAuthgate, id: string, rd = '/'): Promise<{ location: string; txCookie: string; status: number }> {
+  const start = await fetchText(ag, `/__authgate__/login/${id}?rd=${encodeURIComponent(rd)}`);
+  const tx = start.setCookies.find((c) => c.startsWith('__Host-authgate-oidc='));
+  return { location: String(start.headers.location ?? ''), txCookie: tx ? cookiePair(tx) : '', status: start.status };
+}
+
+/** Session keys of the helper's default secret, to look inside cookies authgate sealed. */
+export const defaultKeys = (): SessionKeys => deriveSessionKeys([SECRET_A]);
