@@ -11,6 +11,13 @@ GOBIN=$(go env GOPATH)/bin
 HELM="$GOBIN/helm"
 stamp="$GOBIN/.helm-version"
 if [[ -x $HELM && -f $stamp && $(cat "$stamp") = "$HELM_VERSION" ]]; then echo "helm $HELM_VERSION already built at $HELM"; exit 0; fi
-GOBIN="$GOBIN" go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-echo "$HELM_VERSION" > "$stamp"
+# The same link-time settings as Helm's release build: its version and the Kubernetes version
+# helm template/lint assume (otherwise 1.20, older than the chart's kubeVersion).
+K8S_MINOR=31
+flags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+  flags="$flags -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$K8S_MINOR"
+done
+GOBIN="$GOBIN" go install -ldflags "$flags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+echo "$HELM_VERSION" > "$stamp"  # bump the stamp format if the flags change
 echo "built helm $HELM_VERSION at $HELM"
