@@ -1,5 +1,5 @@
 /** Pure session rules: what a session holds and whether it is still valid. */
-import type { Identity } from '../auth/identity.ts';
+import { ROLES, type Identity } from '../auth/identity.ts';
 
 export interface Session {
   /** Random id; revocation is by id. */
@@ -55,5 +55,9 @@ export function asSession(payload: Record<string, unknown>): Session | undefined
   ) {
     return undefined;
   }
+  // Every value that becomes a header must be a string: an object here used to end the request with a 500.
+  if (!(ROLES as readonly string[]).includes(identity.role) || !identity.groups.every((g) => typeof g === 'string')) return undefined;
+  for (const key of ['email', 'firstName', 'lastName'] as const) if (identity[key] !== undefined && typeof identity[key] !== 'string') return undefined;
+  for (const key of ['refreshToken', 'idToken'] as const) if (payload[key] !== undefined && typeof payload[key] !== 'string') return undefined;
   return payload as unknown as Session;
 }
