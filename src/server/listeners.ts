@@ -6,6 +6,8 @@ import { isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Runtime } from './runtime.ts';
 import { handleRequest, handleUpgrade } from './pipeline.ts';
+import { readyz } from './routes.ts';
+import { sendText } from './respond.ts';
 
 export interface Listeners {
   https: https.Server;
@@ -66,7 +68,10 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
   if (rt.config.metrics.enabled && rt.config.metrics.port !== undefined) {
     metricsServer = http.createServer(async (req, res) => {
       const registry = options.getRuntime().metrics.registry;
-      if ((req.url ?? '').split('?')[0] !== '/metrics') {
+      const path = (req.url ?? '').split('?')[0];
+      if (path === '/healthz') return sendText(res, 200, 'ok\n');
+      if (path === '/readyz') return readyz(options.getRuntime(), res);
+      if (path !== '/metrics') {
         res.writeHead(404).end();
         return;
       }

@@ -54,7 +54,8 @@ export async function handleReserved(rt: Runtime, req: IncomingMessage, res: Ser
 
 const probes = new WeakMap<Runtime, { at: number; ok: boolean }>();
 
-async function readyz(rt: Runtime, res: ServerResponse): Promise<void> {
+/** Shared by the main port and the metrics port (Kubernetes probes come from node addresses outside network.allow). */
+export async function readyz(rt: Runtime, res: ServerResponse): Promise<void> {
   const now = rt.now();
   let lastProbe = probes.get(rt) ?? { at: 0, ok: false };
   if (now - lastProbe.at > 2000) {

@@ -6,7 +6,7 @@ import { sessionSecrets } from '../config/index.ts';
 import { compileNetworkPolicy, type NetworkPolicy } from '../net/index.ts';
 import { compileRules, type RuleSet } from '../policy/index.ts';
 import { createUpstream, identityStripper, type IdentityStripper, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
-import { deriveSessionKeys, memoryStore, SessionManager, type SessionKeys, type SharedStore } from '../session/index.ts';
+import { deriveSessionKeys, createSharedStore, SessionManager, type SessionKeys, type SharedStore } from '../session/index.ts';
 import { assertionSigner, generatedKeySet, headerPlan, keySetFromPem, STRIPPED_PREFIXES, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
 import { createThrottle, type Throttle } from '../auth/throttle.ts';
 import { createProviders, type ProviderEntry } from '../auth/registry.ts';
@@ -68,7 +68,8 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     logger.warn('demo mode: session secret generated at start; sessions end when authgate restarts');
   }
   const sessionKeys = deriveSessionKeys(secrets);
-  const store = deps.previousStore ?? memoryStore(now);
+  const metrics = deps.previousMetrics ?? createMetrics();
+  const store = deps.previousStore ?? createSharedStore(config, loaded, logger, now, { onDegraded: (degraded) => metrics.sharedStoreDegraded.set(degraded ? 1 : 0) });
 
   const keySet = config.identity.assertion.keyFile
     ? await keySetFromPem(readFileSync(loaded.resolvePath(config.identity.assertion.keyFile), 'utf8'))
@@ -77,7 +78,6 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     logger.warn('identity.assertion.keyFile is not set: the assertion signing key was generated at start; replicas will publish different JWKS and restarts change the key');
   }
 
-  const metrics = deps.previousMetrics ?? createMetrics();
   const providers = await createProviders({ loaded, logger, publicUrl, metrics, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
   const rules = compileRules(config.authorization.rules, config.authorization.defaultAction, config.authorization.pathCaseSensitive);
   const important = new Set([...rules.groups, ...providers.flatMap((p) => p.permittedLoginGroups.map((g) => g.toLowerCase()))]);

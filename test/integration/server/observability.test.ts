@@ -82,6 +82,9 @@ t.test('audit events, metrics, denials and secrets', async (t) => {
   t.ok(m.has('authgate_session_cache_lookups{result="hit"}'));
   t.ok(m.has('authgate_websockets_active'));
   t.equal((await fetchText(ag, '/__authgate__/metrics')).status, 404, 'with metrics.port the public port does not expose metrics');
+  t.equal(m.get('authgate_shared_store_degraded'), 0, 'memory store: never degraded');
+  t.equal((await get(`http://127.0.0.1:${metricsPort}/healthz`)).body, 'ok\n', 'probes work on the metrics port, outside network.allow');
+  t.equal(JSON.parse((await get(`http://127.0.0.1:${metricsPort}/readyz`)).body).ready, true);
 
   const redirect = await get(`http://127.0.0.1:${redirectPort}/some/path?q=1`);
   t.equal(redirect.status, 308);
