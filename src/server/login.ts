@@ -11,7 +11,7 @@ import { checkCsrf, csrfToken, newBrowserNonce } from './csrf.ts';
 import { safeReturnTo } from './return-to.ts';
 import { loginPage, logoutPage, messagePage } from './pages.ts';
 import { readForm } from './body.ts';
-import { redirect, sendError, sendHtml } from './respond.ts';
+import { contentSecurityPolicy, redirect, sendError, sendHtml } from './respond.ts';
 
 const MAX_USERNAME = 256;
 
@@ -124,7 +124,10 @@ export function notPermitted(rt: Runtime, res: ServerResponse, audit: AuditField
 export async function handleLogoutGet(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const read = await rt.sessions.read(req.headers.cookie);
   if (!read.session) return redirect(res, '/__authgate__/login');
-  sendHtml(res, 200, logoutPage(csrfToken(rt.sessionKeys.sealing.raw, read.session.sid, 'logout'), read.session.identity.username));
+  // Signing out of an OIDC session with logoutAtProvider redirects the form's POST to the issuer.
+  const atProvider = rt.providersById.get(read.session.identity.provider)?.oidc?.endSessionUrl(read.session.idToken, new URL('/__authgate__/login', rt.publicUrl).href);
+  const csp: Record<string, string> = atProvider ? { 'content-security-policy': contentSecurityPolicy([new URL(atProvider).origin]) } : {};
+  sendHtml(res, 200, logoutPage(csrfToken(rt.sessionKeys.sealing.raw, read.session.sid, 'logout'), read.session.identity.username), csp);
 }
 
 export async function handleLogoutPost(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {

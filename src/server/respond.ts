@@ -3,12 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { messagePage } from './pages.ts';
 
+/** The pages' CSP; `formTargets` are further origins a form may lead to (browsers apply form-action to its redirects too). */
+export function contentSecurityPolicy(formTargets: string[] = []): string {
+  return `default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`;
+}
+
 const SECURITY_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'same-origin',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': contentSecurityPolicy(),
 };
 
 /** Whether the client is a browser navigating (gets pages and redirects) rather than an API/XHR client (gets JSON). */
