@@ -1,0 +1,206 @@
+/**
+ * The fuzz properties, shared by the quick runs in `npm test` (test/fuzz/*.test.ts) and the long
+ * campaign (`npm run fuzz`, scripts/fuzz.ts). Each complements the property tests in test/unit:
+ * these mutate real documents, compare against reference models and check round trips.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { loadConfigText } from '../../src/config/index.ts';
+import { parseGcfg, GcfgSyntaxError } from '../../src/connect/gcfg.ts';
+import { isAuthgateError } from '../../src/errors.ts';
+import { readCookie } from '../../src/session/cookies.ts';
+import { resolveClientIp } from '../../src/net/client-ip.ts';
+import { compileCidrs, normaliseAddress } from '../../src/net/cidr.ts';
+import { normalisePath } from '../../src/policy/paths.ts';
+import { safeReturnTo } from '../../src/server/return-to.ts';
+import { deriveSessionKeys, seal, unseal, type SealPurpose } from '../../src/session/index.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
+
+export interface FuzzProperty {
+  name: string;
+  /** Runs for `npm test`; the campaign multiplies them. */
+  quickRuns: number;
+  property: Parameters<typeof fc.assert>[0];
+}
+
+/** Inserts, deletes or replaces characters of a seed document at random places. */
+function mutated(seeds: string[], alphabet: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  const edit = fc.tuple(fc.constantFrom('insert', 'delete', 'replace'), fc.nat(), alphabet, fc.integer({ min: 1, max: 8 }));
+  return fc.tuple(fc.constantFrom(...seeds), fc.array(edit, { minLength: 1, maxLength: 6 })).map(([seed, edits]) => {
+    let text = seed;
+    for (const [kind, at, chars, length] of edits) {
+      const i = text.length === 0 ? 0 : at % text.length;
+      if (kind === 'insert') text = text.slice(0, i) + chars + text.slice(i);
+      else if (kind === 'delete') text = text.slice(0, i) + text.slice(i + length);
+      else text = text.slice(0, i) + chars + text.slice(i + chars.length);
+    }
+    return text;
+  });
+}
+
+// ---------- config loader ----------
+
+const CONFIG_SEEDS = ['config/connect.example.yaml', 'config/workbench.example.yaml', 'config/demo.yaml'].map(read);
+const yamlChars = fc.oneof(
+  fc.constantFrom(':', ' ', '  ', '\n', '-', '[', ']', '{', '}', '"', "'", '#', '&a', '*a', '!!str', '|', '>', '?', ',', '0', '-1', '1e999', 'null', '~', 'true', '\t', '\u0000', '\uFEFF', '<<: *a', 'Env', 'File', '%', '@'),
+  fc.string({ maxLength: 6 }),
+);
+
+export const configLoader: FuzzProperty = {
+  name: 'loadConfigText: mutated example configurations give a config or issues, never an exception',
+  quickRuns: 300,
+  property: fc.property(mutated(CONFIG_SEEDS, yamlChars), (text) => {
+    const warn = process.emitWarning;
+    process.emitWarning = () => {}; // the yaml package warns about collection keys
+    try {
+      const result = loadConfigText(text, { env: {}, cwd: ROOT, fileName: path.join(ROOT, 'config/fuzz.yaml') });
+      if (!result.ok && (result.issues.length === 0 || result.issues.some((i) => typeof i.path !== 'string' || typeof i.message !== 'string'))) throw new Error('refused without well-formed issues');
+    } finally {
+      process.emitWarning = warn;
+    }
+  })
+};
+
+// ---------- gcfg ----------
+
+const GCFG_SEEDS = ['connect-ad-sample.gcfg', 'connect-ldap-complete.gcfg', 'connect-oauth2.gcfg', 'connect-syntax-error.gcfg'].map((f) => read(`test/fixtures/connect/${f}`));
+const gcfgChars = fc.oneof(fc.constantFrom('[', ']', '"', '\\', ';', '#', '=', ' ', '\t', '\n', '\r', '\\\n', '"\n', 'é', '\u0000', '\uFEFF', 'x'), fc.string({ unit: 'binary', maxLength: 4 }));
+
+export const gcfgParser: FuzzProperty = {
+  name: 'parseGcfg: mutated real Connect configurations parse or throw ERR_GCFG_SYNTAX with a position',
+  quickRuns: 500,
+  property: fc.property(mutated(GCFG_SEEDS, gcfgChars), (text) => {
+    try {
+      parseGcfg(text, 'fuzz.gcfg');
+    } catch (error) {
+      if (error instanceof GcfgSyntaxError && isAuthgateError(error, 'ERR_GCFG_SYNTAX') && error.line >= 1 && error.column >= 1) return;
+      throw error;
+    }
+  })
+};
+
+// ---------- cookies ----------
+
+const cookieName = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
+const cookieValue = fc.stringMatching(/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{0,20}$/);
+const pairs = fc.array(fc.tuple(fc.oneof(cookieName, fc.constant('__Host-authgate')), cookieValue, fc.constantFrom('; ', ';', ' ; ')), { maxLength: 40 });
+
+export const cookieReader: FuzzProperty = {
+  name: 'readCookie: agrees with a reference parser on well-formed headers; never returns a value holding ";"',
+  quickRuns: 1000,
+  property: fc.property(pairs, fc.string({ maxLength: 60 }), (list, junk) => {
+    const header = list.map(([n, v, sep], i) => `${n}=${v}${i < list.length - 1 ? sep : ''}`).join('');
+    const expected = list.find(([n]) => n === '__Host-authgate')?.[1];
+    const got = readCookie(header, '__Host-authgate');
+    const unquoted = expected !== undefined && expected.length >= 2 && expected.startsWith('"') && expected.endsWith('"') ? expected.slice(1, -1) : expected;
+    if (got !== unquoted) throw new Error(`readCookie(${JSON.stringify(header)}) = ${JSON.stringify(got)}, expected ${JSON.stringify(unquoted)}`);
+    for (const h of [junk, `${header}; ${junk}`, `${junk}; ${header}`]) {
+      const v = readCookie(h, '__Host-authgate');
+      if (v !== undefined && v.includes(';')) throw new Error(`value with ";" from ${JSON.stringify(h)}`);
+    }
+  })
+};
+
+// ---------- X-Forwarded-For ----------
+
+const TRUSTED = compileCidrs(['10.0.0.0/8', '127.0.0.1/32', 'fd00::/8']);
+const hop = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('10.1.1.1', '10.2.2.2', '127.0.0.1', 'fd00::1', '::ffff:10.3.3.3', '192.0.2.1'), fc.ipV4().map((a) => `${a}:8080`), fc.ipV6().map((a) => `[${a}]:443`), fc.string({ maxLength: 8 }));
+const peer = fc.oneof(fc.constantFrom('127.0.0.1', '::ffff:127.0.0.1', '10.9.9.9', '192.0.2.7', '::1'), fc.ipV4());
+
+export const forwardedFor: FuzzProperty = {
+  name: 'resolveClientIp: the client is the peer or one of the X-Forwarded-For entries; every hop before it is trusted',
+  quickRuns: 1000,
+  property: fc.property(peer, fc.array(hop, { maxLength: 30 }), fc.constantFrom(',', ', ', ' ,'), (p, hops, sep) => {
+    const header = hops.join(sep);
+    const result = resolveClientIp(p, header, TRUSTED);
+    const peerIp = normaliseAddress(p);
+    const candidates = new Set([peerIp, ...hops.map((h) => normaliseAddress(h.trim().replace(/^\[([^\]]*)\].*$/, '$1').replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1')))]);
+    if (!candidates.has(result.ip)) throw new Error(`client ${result.ip} is neither the peer nor an entry of ${JSON.stringify(header)}`);
+    if (result.via.length > 20) throw new Error('more hops than the limit');
+    for (const v of result.via) if (!TRUSTED.contains(v)) throw new Error(`untrusted hop ${v} believed`);
+    if (result.via.length > 0 && result.via[0] !== peerIp) throw new Error('the first hop is not the peer');
+  })
+};
+
+// ---------- paths ----------
+
+/** How an upstream that decodes once, drops `;params` and resolves dot segments reads a target. */
+export function upstreamView(target: string): string {
+  const raw = target.split(/[?#]/, 1)[0] as string;
+  const decoded = decodeURIComponent(raw);
+  const out: string[] = [];
+  for (const part of decoded.split('/')) {
+    const segment = part.split(';', 1)[0] as string;
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') out.pop();
+    else out.push(segment);
+  }
+  return `/${out.join('/')}`;
+}
+
+const pathPiece = fc.oneof(
+  fc.constantFrom('/', '//', '.', '..', '%2e', '%2E', '%2f', '%2F', '%5c', '%25', '%252e', ';', ';x=1', '..;', 'terminal', 'TERMINAL', '%74', '%c3%a9', '%c0%ae', '%e2%80%ae', '%00', '%20', '\\', '?', '#', 'a', '~'),
+  fc.string({ maxLength: 3 }),
+);
+const target = fc.array(pathPiece, { maxLength: 16 }).map((p) => `/${p.join('')}`);
+
+export const pathNormaliser: FuzzProperty = {
+  name: 'normalisePath: an accepted path is what a decoding upstream resolves, has no dot segments, and case-insensitive mode gives its lower case',
+  quickRuns: 3000,
+  property: fc.property(target, (t) => {
+    const result = normalisePath(t);
+    if (!result.ok) return;
+    const p = result.path;
+    if (p.split('/').some((s) => s === '..' || s === '.')) throw new Error(`dot segment in ${p}`);
+    const view = upstreamView(t);
+    if (p.replace(/\/$/, '') !== view.replace(/\/$/, '') && !(p === '/' && view === '/')) throw new Error(`rules see ${JSON.stringify(p)}, the upstream ${JSON.stringify(view)} for ${JSON.stringify(t)}`);
+    const lower = normalisePath(t, false);
+    if (!lower.ok || lower.path !== p.toLowerCase()) throw new Error('case-insensitive mode disagrees');
+  })
+};
+
+// ---------- return-to ----------
+
+const rdPiece = fc.oneof(
+  fc.constantFrom('/', '//', '\\', '/\\', '%2f', '%5c', '%252f', '%09', '%0a', '\t', '\n', 'http:', 'https:', 'javascript:', '//evil.example', 'evil.example', '@', '.', '..', '?', '#', '__authgate__', '%2e', '\u3002', '\uff0f', 'a', ':'),
+  fc.string({ maxLength: 4 }),
+);
+
+export const returnTo: FuzzProperty = {
+  name: 'safeReturnTo: idempotent, and what it accepts stays on the origin however leniently a browser reads it',
+  quickRuns: 3000,
+  property: fc.property(fc.array(rdPiece, { maxLength: 12 }).map((p) => p.join('')), (candidate) => {
+    const out = safeReturnTo(candidate);
+    if (safeReturnTo(out) !== out) throw new Error(`not idempotent: ${JSON.stringify(candidate)} -> ${JSON.stringify(out)} -> ${JSON.stringify(safeReturnTo(out))}`);
+    const lenient = out.replace(/[\t\n\r]/g, '').replace(/\\/g, '/');
+    if (!out.startsWith('/') || lenient.startsWith('//')) throw new Error(`leaves the origin: ${JSON.stringify(out)}`);
+    if (new URL(lenient, 'https://a.example').origin !== 'https://a.example') throw new Error(`leaves the origin: ${JSON.stringify(out)}`);
+    if (new URL(out, 'https://a.example').pathname.startsWith('/__authgate__/')) throw new Error(`points into authgate: ${out}`);
+  })
+};
+
+// ---------- unseal ----------
+
+const KEYS = deriveSessionKeys(['fuzz-secret-one-0123456789abcdefghijklmnop', 'fuzz-secret-two-0123456789abcdefghijklmnop']);
+const OTHER = deriveSessionKeys(['fuzz-secret-other-0123456789abcdefghijklmn']);
+const PURPOSES: SealPurpose[] = ['session', 'oidc-tx', 'login-csrf'];
+
+export const sealRoundTrip: FuzzProperty = {
+  name: 'seal/unseal: a payload comes back unchanged for its purpose only, and never under another key',
+  quickRuns: 300,
+  property: fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), fc.constantFrom(...PURPOSES), fc.constantFrom(...PURPOSES), async (payload, purpose, other) => {
+    const token = await seal(payload, purpose, KEYS);
+    if (token.length > 8192) return;
+    const back = await unseal(token, purpose, KEYS);
+    if (!back.ok || JSON.stringify(back.payload) !== JSON.stringify(JSON.parse(JSON.stringify(payload)))) throw new Error(`round trip failed: ${JSON.stringify(back)}`);
+    if (other !== purpose && (await unseal(token, other, KEYS)).ok) throw new Error(`a ${purpose} token opened as ${other}`);
+    const foreign = await unseal(token, purpose, OTHER);
+    if (foreign.ok || foreign.reason !== 'unknown-key') throw new Error(`opened with another key: ${JSON.stringify(foreign)}`);
+  })
+};
+
+export const ALL: FuzzProperty[] = [configLoader, gcfgParser, cookieReader, forwardedFor, pathNormaliser, returnTo, sealRoundTrip];
