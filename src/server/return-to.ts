@@ -5,6 +5,14 @@
 const MAX_LENGTH = 2048;
 
 export function safeReturnTo(candidate: unknown): string {
+  // The result comes back here (the login form carries it to the POST; OIDC seals it and reads it
+  // back), so it must be accepted as it is: the URL parser's own rewriting (`/./http:` -> `/http:`,
+  // `/%"` -> `/%%22`) used to yield values the next pass refused.
+  const once = judge(candidate);
+  return judge(once) === once ? once : '/';
+}
+
+function judge(candidate: unknown): string {
   if (typeof candidate !== 'string' || candidate === '' || candidate.length > MAX_LENGTH) return '/';
   // Decode repeatedly (at most 3 times) so %2F%2F and %252F%252F are judged as what a browser may see.
   let probe = candidate;
