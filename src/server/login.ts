@@ -42,7 +42,7 @@ async function renderLogin(rt: Runtime, res: ServerResponse, status: number, non
 export async function handleLoginGet(rt: Runtime, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const existing = readCookie(req.headers.cookie, `__Host-${csrfCookieName(rt)}`);
   const nonce = existing && /^[A-Za-z0-9_-]{20,40}$/.test(existing) ? existing : newBrowserNonce();
-  renderLogin(rt, res, 200, nonce, safeReturnTo(url.searchParams.get('rd')), { setNonce: nonce !== existing });
+  await renderLogin(rt, res, 200, nonce, safeReturnTo(url.searchParams.get('rd')), { setNonce: nonce !== existing });
 }
 
 function sameOrigin(rt: Runtime, req: IncomingMessage): boolean {
