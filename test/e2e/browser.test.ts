@@ -12,7 +12,7 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { fetchText, freePort, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
 import { launchBrowser, onPage, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.ts';
@@ -114,12 +114,18 @@ async function freshPage(t: Test, w: World, options: Parameters<TestBrowser['new
   return { context, page: await context.newPage() };
 }
 
+/** Clicks something that submits a form or follows a link, and waits until the next document has loaded. */
+async function clickAndLoad(page: Page, target: Locator): Promise<void> {
+  const loaded = page.waitForEvent('load', WAIT);
+  await target.click();
+  await loaded;
+}
+
 async function submitLdapForm(page: Page, username: string, password: string): Promise<void> {
   const form = page.getByRole('form', { name: LDAP_NAME });
   await form.getByLabel('Username').fill(username);
   await form.getByLabel('Password').fill(password);
-  await form.getByRole('button', { name: `Sign in with ${LDAP_NAME}` }).click();
-  await page.waitForLoadState('load');
+  await clickAndLoad(page, form.getByRole('button', { name: `Sign in with ${LDAP_NAME}` }));
 }
 
 /** Waits for the Shiny app to be connected (its outputs render only over the WebSocket) and returns what it shows. */
@@ -216,16 +222,15 @@ t.test('a real browser logs in through authgate and uses a real Shiny app', asyn
     const { context, page } = await freshPage(t, w);
     await onPage(page, '4-oidc-shiny', async () => {
       await page.goto(app('/?scenario=4'));
-      await page.getByRole('link', { name: `Sign in with ${OIDC_NAME}` }).click();
-      await page.waitForURL((u) => u.origin === w.idp.issuer, WAIT);
+      await clickAndLoad(page, page.getByRole('link', { name: `Sign in with ${OIDC_NAME}` }));
+      t.equal(new URL(page.url()).origin, w.idp.issuer, "on the provider's own login page");
       await screenshot(page, '4-oidc-provider-login');
       await page.locator('input[name=login]').fill('ada');
       await page.locator('input[name=password]').fill('any-password');
-      await page.locator('button[type=submit]').click();
-      // oidc-provider asks for consent once per client; authgate's callback follows.
-      await page.waitForURL((u) => u.origin === ag.url || u.pathname.includes('/interaction/'), WAIT);
-      if (new URL(page.url()).origin !== ag.url) await page.locator('button[type=submit]').click();
-      await page.waitForURL(app('/?scenario=4'), WAIT);
+      await clickAndLoad(page, page.locator('button[type=submit]'));
+      // oidc-provider asks for consent once per client; then its redirect reaches authgate's callback.
+      if (new URL(page.url()).origin === w.idp.issuer) await clickAndLoad(page, page.locator('button[type=submit]'));
+      t.equal(page.url(), app('/?scenario=4'), 'back at the originally requested path');
       const shown = await shinyShows(page);
       t.equal(shown.username, 'ada@example.com', 'the OIDC email is the username');
       t.equal(shown.role, 'administrator', 'the admins group maps to administrator');
@@ -235,13 +240,13 @@ t.test('a real browser logs in through authgate and uses a real Shiny app', asyn
       // With logoutAtProvider, signing out continues at the provider's end-session page (the
       // logout form's CSP must allow that redirect), which then returns to authgate's login page.
       await page.goto(app('/__authgate__/logout'));
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL((u) => u.origin === w.idp.issuer && u.pathname === '/session/end', WAIT);
-      await page.locator('button[autofocus], button[type=submit]').first().click();
-      await page.waitForURL((u) => u.origin === ag.url && u.pathname === '/__authgate__/login', WAIT);
+      await clickAndLoad(page, page.getByRole('button', { name: 'Sign out' }));
+      t.equal(`${new URL(page.url()).origin}${new URL(page.url()).pathname}`, `${w.idp.issuer}/session/end`, "at the provider's end-session page");
+      await clickAndLoad(page, page.getByRole('button', { name: 'Yes, sign me out' }));
+      t.equal(new URL(page.url()).pathname, '/__authgate__/login', "back at authgate's login page");
       t.notOk(sessionCookie(await context.cookies()), 'signed out of authgate');
-      await page.getByRole('link', { name: `Sign in with ${OIDC_NAME}` }).click();
-      await page.waitForURL((u) => u.origin === w.idp.issuer, WAIT);
+      await clickAndLoad(page, page.getByRole('link', { name: `Sign in with ${OIDC_NAME}` }));
+      t.equal(new URL(page.url()).origin, w.idp.issuer);
       t.ok(await page.locator('input[name=login]').isVisible(), 'and of the provider: it asks for the login again');
     });
   });
@@ -279,8 +284,8 @@ t.test('a real browser logs in through authgate and uses a real Shiny app', asyn
       t.ok(old, 'a session cookie while logged in');
       await page.goto(app('/__authgate__/logout'));
       t.match(await page.locator('body').innerText(), /You are signed in as bob/);
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL((u) => u.pathname === '/__authgate__/login', WAIT);
+      await clickAndLoad(page, page.getByRole('button', { name: 'Sign out' }));
+      t.equal(new URL(page.url()).pathname, '/__authgate__/login');
       t.equal(await page.title(), TITLE, 'back at the login page');
       t.notOk(sessionCookie(await context.cookies()), 'the session cookie is gone');
       await screenshot(page, '6-logged-out');
