@@ -13,6 +13,7 @@ export interface HttpRun {
   rps: number;
   requests: number;
   errors: number;
+  errorKinds: WrkResult['errors'];
   latencyUs: WrkResult['latencyUs'];
   /** Fraction of one core the proxy was busy. */
   proxyBusy?: number;
@@ -42,6 +43,7 @@ async function measured(arm: Arm, rep: number, run: () => Promise<WrkResult>, ex
     rps: r.rps,
     requests: r.requests,
     errors: errorCount(r),
+    errorKinds: r.errors,
     latencyUs: r.latencyUs,
     ...(arm.pid ? { proxyBusy: cpu / r.seconds, proxyCpuUsPerRequest: r.requests > 0 ? (cpu / r.requests) * 1e6 : 0 } : {}),
     connections: extra.connections,
