@@ -89,6 +89,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
           previousKeySet: runtime.keySet,
           previousStore: runtime.store,
           previousMetrics: runtime.metrics,
+          previousWebSockets: runtime.websockets,
         });
         const old = runtime;
         runtime = rebuilt;
@@ -109,6 +110,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       await listeners.drain(drainMs);
       await runtime.upstream.close().catch(() => undefined);
       await Promise.all(runtime.providers.map((p) => p.password?.close?.().catch(() => undefined)));
+      runtime.websockets.stop();
       await runtime.store.close();
     },
   };

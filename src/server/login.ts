@@ -138,6 +138,7 @@ export async function handleLogoutPost(rt: Runtime, req: IncomingMessage, res: S
     return sendError(req, res, 403, 'csrf', 'The sign-out form expired; reload the page and try again.');
   }
   await rt.sessions.revoke(read.session);
+  rt.websockets.closeSession(read.session.sid);
   rt.audit.emit('auth.logout', { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: read.session.identity.provider, subject: { username: read.session.identity.username, uniqueId: read.session.identity.uniqueId } });
   const oidc = rt.providersById.get(read.session.identity.provider)?.oidc;
   const atProvider = oidc?.endSessionUrl(read.session.idToken, new URL('/__authgate__/login', rt.publicUrl).href);

@@ -163,7 +163,12 @@ export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: D
     if (upgraded.status === 101) {
       rt.metrics.websocketsActive.inc();
       rt.metrics.websocketsTotal.inc();
-      void upgraded.closed.then(() => rt.metrics.websocketsActive.dec());
+      const session = result.session;
+      const forget = session ? rt.websockets.add(session.sid, session.createdAt + rt.config.session.maxLifetime, () => socket.destroy()) : undefined;
+      void upgraded.closed.then(() => {
+        rt.metrics.websocketsActive.dec();
+        forget?.();
+      });
     }
     accessLog(rt, req, upgraded.status, ctx);
   } catch (error) {

@@ -57,6 +57,7 @@ async function run(rt: Runtime, session: Session, entry: ProviderEntry, graceMs:
     rt.refreshFailedAt.delete(session.sid);
     if (!outcome.ok) {
       await rt.sessions.revoke(session);
+      rt.websockets.closeSession(session.sid);
       rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason: outcome.reason });
       rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: outcome.reason });
       return { ended: outcome.reason };
@@ -65,6 +66,7 @@ async function run(rt: Runtime, session: Session, entry: ProviderEntry, graceMs:
     const admitted = admit(outcome.profile, permitted, rt.config.authorization, nowSeconds, session.identity.authTime);
     if (!admitted.ok) {
       await rt.sessions.revoke(session);
+      rt.websockets.closeSession(session.sid);
       rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason: 'not-permitted' });
       rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: 'not-permitted' });
       return { ended: 'not-permitted' };
@@ -79,6 +81,7 @@ async function run(rt: Runtime, session: Session, entry: ProviderEntry, graceMs:
     rt.logger.warn({ err: error, sid: session.sid.slice(0, 6) }, 'membership refresh failed; the session continues within the grace period');
     if (overdueMs < graceMs) return { session };
     await rt.sessions.revoke(session);
+    rt.websockets.closeSession(session.sid);
     rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason: 'directory-unavailable' });
     return { ended: 'directory-unavailable' };
   }

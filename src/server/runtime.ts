@@ -13,6 +13,7 @@ import { createProviders, type ProviderEntry } from '../auth/registry.ts';
 import type { LocalUser } from '../auth/local/index.ts';
 import type { AuditLog, Logger } from '../log/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { webSocketRegistry, type WebSocketRegistry } from './websockets.ts';
 
 export interface Runtime {
   config: Config;
@@ -37,6 +38,7 @@ export interface Runtime {
   audit: AuditLog;
   metrics: Metrics;
   now: () => number;
+  websockets: WebSocketRegistry;
   /** Membership refreshes in flight, by session id (one per session at a time). */
   refreshing: Map<string, Promise<unknown>>;
   /** Last failed refresh attempt per session id, so a dead directory is not hammered. */
@@ -53,6 +55,7 @@ export interface RuntimeDeps {
   previousKeySet?: KeySet;
   previousStore?: SharedStore;
   previousMetrics?: Metrics;
+  previousWebSockets?: WebSocketRegistry;
 }
 
 export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
@@ -81,7 +84,9 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const providers = await createProviders({ loaded, logger, publicUrl, metrics, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
   const rules = compileRules(config.authorization.rules, config.authorization.defaultAction, config.authorization.pathCaseSensitive);
   const important = new Set([...rules.groups, ...providers.flatMap((p) => p.permittedLoginGroups.map((g) => g.toLowerCase()))]);
+  const websockets = deps.previousWebSockets ?? webSocketRegistry(store, now);
   const sessions = new SessionManager({
+    activeAt: (sid) => websockets.activeAt(sid),
     keys: sessionKeys,
     limits: { idleTimeout: config.session.idleTimeout, maxLifetime: config.session.maxLifetime },
     store,
@@ -128,6 +133,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     logger,
     audit: deps.audit,
     metrics,
+    websockets,
     now,
     refreshing: new Map(),
     refreshFailedAt: new Map(),

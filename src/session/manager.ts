@@ -25,6 +25,8 @@ export interface SessionManagerOptions {
   cookieName: string;
   cacheSize: number;
   now?: () => number;
+  /** Activity the cookie cannot show (an open WebSocket), in ms since the epoch. */
+  activeAt?: (sid: string) => number | undefined;
   /** Groups the policy refers to: kept first when the cookie must shrink. */
   importantGroups?: (group: string) => boolean;
 }
@@ -64,6 +66,8 @@ export class SessionManager {
       this.#cache.set(cacheKey, session);
     }
     const now = this.#now();
+    const activeAt = this.#o.activeAt?.(session.sid);
+    if (activeAt !== undefined && activeAt > session.lastSeen) session = { ...session, lastSeen: activeAt };
     const state = sessionState(session, now, this.#o.limits);
     if (state !== 'valid') {
       this.#cache.delete(cacheKey);
