@@ -72,8 +72,7 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
   if (blocked !== undefined) {
     rt.audit.emit('auth.login.throttled', audit);
     rt.metrics.logins.inc({ provider: entry.id, outcome: 'throttled' });
-    const minutes = Math.max(1, Math.ceil((blocked - rt.now()) / 60_000));
-    return fail(429, `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    return fail(429, `Too many failed sign-in attempts. Try again in ${waitText(blocked - rt.now())}.`);
   }
   if (username === '' || password.trim() === '' || username.length > MAX_USERNAME || /[\x00-\x1f\x7f]/.test(username)) {
     await sleep(await rt.throttle.failed(username, ctx.client.ip));
@@ -112,6 +111,15 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
   });
   rt.metrics.logins.inc({ provider: entry.id, outcome: 'succeeded' });
   redirect(res, returnTo, { 'set-cookie': [setCookie, clearHostCookie(csrfCookieName(rt))] });
+}
+
+function waitText(ms: number): string {
+  if (ms < 60_000) {
+    const seconds = Math.max(1, Math.ceil(ms / 1000));
+    return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  }
+  const minutes = Math.ceil(ms / 60_000);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** The right password, but not in the permitted groups: a clear page, an audit event, no throttling. */

@@ -1,57 +1,75 @@
 /**
  * Open WebSockets by session. A WebSocket is authorised once, at the upgrade; this registry
  * makes the session's end reach it afterwards: logout, revocation (also by another replica,
- * found by a periodic check of the shared store), a refresh that ends the session, and the
- * session's absolute lifetime close the session's sockets. While a session has an open
- * socket it counts as active, so a user working only over a WebSocket (Shiny) does not idle out.
+ * found by a periodic check of the shared store), a refresh that ends the session, the
+ * absolute lifetime and the idle timeout close the session's sockets.
+ *
+ * Messages the browser sends over a socket count as activity (a user working in a Shiny app
+ * sends every input change over it and no HTTP request renews the cookie), so they keep the
+ * session from idling out; a socket that only stays open does not.
  */
 import type { SharedStore } from '../session/index.ts';
 
 export interface WebSocketRegistry {
   /** Registers a piped socket; returns the function to call when it closes by itself. */
-  add(sid: string, deadlineMs: number, close: () => void): () => void;
+  add(sid: string, session: { lastSeen: number; deadline: number }, close: () => void): () => void;
+  /** The browser sent something over one of the session's sockets. */
+  clientActivity(sid: string): void;
   /** Closes every socket of the session (logout, revocation, refresh ended it). */
   closeSession(sid: string): void;
-  /** `now` while the session has an open socket, else undefined. */
+  /** Last activity over the session's sockets, if it has any open. */
   activeAt(sid: string): number | undefined;
   stop(): void;
 }
 
-const REVOCATION_CHECK_MS = 15_000;
+const SWEEP_MS = 15_000;
 
-export function webSocketRegistry(store: SharedStore, now: () => number): WebSocketRegistry {
-  const bySession = new Map<string, Set<() => void>>();
+interface Entry {
+  sockets: Set<() => void>;
+  activity: number;
+}
+
+export function webSocketRegistry(store: SharedStore, idleTimeout: number, now: () => number): WebSocketRegistry {
+  const bySession = new Map<string, Entry>();
   const closeSession = (sid: string) => {
-    const sockets = bySession.get(sid);
-    if (!sockets) return;
+    const entry = bySession.get(sid);
+    if (!entry) return;
     bySession.delete(sid);
-    for (const close of sockets) close();
+    for (const close of entry.sockets) close();
   };
   const sweep = setInterval(() => {
-    for (const sid of bySession.keys()) {
-      void store.isRevoked(sid).then((revoked) => revoked && closeSession(sid), () => undefined);
+    const t = now();
+    for (const [sid, entry] of bySession) {
+      if (t - entry.activity >= idleTimeout) closeSession(sid);
+      else void store.isRevoked(sid).then((revoked) => revoked && closeSession(sid), () => undefined);
     }
-  }, REVOCATION_CHECK_MS);
+  }, SWEEP_MS);
   sweep.unref();
   return {
-    add(sid, deadlineMs, close) {
-      let sockets = bySession.get(sid);
-      if (!sockets) bySession.set(sid, (sockets = new Set()));
-      const timer = setTimeout(close, Math.max(0, Math.min(deadlineMs - now(), 2_147_483_647)));
+    add(sid, session, close) {
+      let entry = bySession.get(sid);
+      if (!entry) bySession.set(sid, (entry = { sockets: new Set(), activity: session.lastSeen }));
+      entry.activity = Math.max(entry.activity, session.lastSeen);
+      const timer = setTimeout(close, Math.max(0, Math.min(session.deadline - now(), 2_147_483_647)));
       timer.unref();
-      const entry = () => {
+      const socket = () => {
         clearTimeout(timer);
         close();
       };
-      sockets.add(entry);
+      const owner = entry;
+      owner.sockets.add(socket);
       return () => {
         clearTimeout(timer);
-        sockets.delete(entry);
-        if (sockets.size === 0 && bySession.get(sid) === sockets) bySession.delete(sid);
+        owner.sockets.delete(socket);
+        if (owner.sockets.size === 0 && bySession.get(sid) === owner) bySession.delete(sid);
       };
     },
+    clientActivity(sid) {
+      const entry = bySession.get(sid);
+      if (entry) entry.activity = now();
+    },
     closeSession,
-    activeAt: (sid) => (bySession.has(sid) ? now() : undefined),
+    activeAt: (sid) => bySession.get(sid)?.activity,
     stop: () => clearInterval(sweep),
   };
 }

@@ -211,17 +211,31 @@ t.test('failed logins are throttled per username; the lockout ends after its tim
   t.ok(after.cookie);
 });
 
-t.test('logout closes the session\'s open WebSockets; an open WebSocket keeps the session from idling out', async (t) => {
+t.test('logout closes the session\'s open WebSockets; messages over a WebSocket keep the session from idling out', async (t) => {
   const { cookie } = await login(ag, 'alice', 'alice-Passw0rd!');
   const ws = new WebSocket(`wss://localhost:${ag.port}/ws`, { ca: ag.cert.ca, headers: { cookie: cookie! } });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  clock += 45 * 60_000;
+  const echo = () => new Promise((resolve) => { ws.once('message', resolve); ws.send('input changed'); });
+  for (let i = 0; i < 3; i++) {
+    clock += 20 * 60_000;
+    await new Promise((r) => setTimeout(r, 1100));
+    await echo();
+  }
   const page = await fetchText(ag, '/app', { headers: { cookie: cookie!, accept: 'application/json' } });
-  t.equal(page.status, 200, 'past the 30m idle timeout, but the WebSocket was open all along');
+  t.equal(page.status, 200, 'an hour after the last HTTP request (idle timeout 30m), but the user kept working over the WebSocket');
   const confirm = await fetchText(ag, '/__authgate__/logout', { headers: { cookie: cookie! } });
   const csrf = /name="csrf" value="([^"]+)"/.exec(confirm.body)![1]!;
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   await fetchText(ag, '/__authgate__/logout', { method: 'POST', headers: { cookie: cookie!, 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${csrf}` });
   const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 3000))]);
   t.equal(outcome, 'closed', 'regression: a WebSocket kept working after its session was logged out');
+});
+
+t.test('a quiet open WebSocket does not keep an idle session alive', async (t) => {
+  const { cookie } = await login(ag, 'bob', 'bob-Passw0rd!');
+  const ws = new WebSocket(`wss://localhost:${ag.port}/ws`, { ca: ag.cert.ca, headers: { cookie: cookie! } });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  clock += 31 * 60_000;
+  t.equal((await fetchText(ag, '/app', { headers: { cookie: cookie!, accept: 'application/json' } })).status, 401);
+  ws.close();
 });
