@@ -139,6 +139,8 @@ export interface AuthgateArmOptions {
   ldap?: Directory;
   /** Extra node flags (--cpu-prof …). */
   nodeFlags?: string[];
+  /** Another checkout to run authgate from (before/after comparisons); default this one. */
+  root?: string;
 }
 
 /** authgate as a child process (`authgate serve`), pinned; local accounts (and LDAP when given). */
@@ -183,7 +185,7 @@ export async function startAuthgateArm(o: AuthgateArmOptions): Promise<Arm> {
   };
   const configFile = path.join(dir, 'authgate.yaml');
   writeFileSync(configFile, stringify(config));
-  const proc = startPinned(PROXY_CPU, process.execPath, [...(o.nodeFlags ?? []), path.join(ROOT, 'bin', 'authgate.js'), 'serve', '--config', configFile], { cwd: dir });
+  const proc = startPinned(PROXY_CPU, process.execPath, [...(o.nodeFlags ?? []), path.join(o.root ?? ROOT, 'bin', 'authgate.js'), 'serve', '--config', configFile], { cwd: dir });
   await waitForPort(port, 20_000, `authgate (${o.name})`, proc.output);
   return { name: o.name, label: o.label, scheme: 'https', port, path: '/', headers: {}, pid: proc.pid, stop: () => proc.stop() };
 }
