@@ -64,7 +64,7 @@ function requestContext(rt: Runtime, req: IncomingMessage): RequestContext {
 
 /** Session stage: the current session (renewed or refreshed as needed) and any Set-Cookie to send. */
 async function sessionStage(rt: Runtime, req: IncomingMessage, ctx: RequestContext): Promise<{ session?: Session; setCookie: string[] }> {
-  const read = await rt.sessions.read(req.headers.cookie);
+  const read = await rt.sessions.read(req.headers.cookie, req.socket);
   if (!read.session) {
     if (read.invalid) {
       rt.audit.emit('session.invalid', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: read.invalid });
