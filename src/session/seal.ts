@@ -29,7 +29,7 @@ export async function unseal(token: string, purpose: SealPurpose, keys: SessionK
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (header.alg !== 'dir' || header.enc !== 'A256GCM') return { ok: false, reason: 'tampered' };
+  if (header.alg !== 'dir' || header.enc !== 'A256GCM' || header.zip !== undefined || header.crit !== undefined) return { ok: false, reason: 'tampered' };
   if (header.typ !== purpose) return { ok: false, reason: 'wrong-purpose' };
   const key = typeof header.kid === 'string' ? keys.byKid.get(header.kid) : undefined;
   if (!key) return { ok: false, reason: 'unknown-key' };

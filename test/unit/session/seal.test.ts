@@ -172,3 +172,19 @@ t.test('property: unseal never throws for random five-part tokens or mutated rea
   );
   t.pass('no counterexample');
 });
+
+t.test('regression: a token sealed with the real key but a zip or crit header is refused', async (t) => {
+  const { CompactEncrypt } = await import('jose');
+  const { deriveSessionKeys: derive, unseal: open } = await import('../../../src/session/index.ts');
+  const keys = derive(['a-session-secret-that-is-long-enough-0123456789']);
+  const payload = new TextEncoder().encode(JSON.stringify({ sid: 'x' }));
+  for (const extra of [{ zip: 'DEF' }, { crit: ['b64'], b64: true }]) {
+    let token: string;
+    try {
+      token = await new CompactEncrypt(payload).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: keys.sealing.kid, typ: 'session', ...extra } as never).encrypt(keys.sealing.key);
+    } catch {
+      continue; // jose refuses to produce it: nothing to accept
+    }
+    t.match(await open(token, 'session', keys), { ok: false }, JSON.stringify(extra));
+  }
+});
