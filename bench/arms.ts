@@ -30,6 +30,12 @@ export interface Arm {
   headers: Record<string, string>;
   /** Process whose tree is the proxy under test (absent for direct). */
   pid?: number;
+  /**
+   * Called before every measured run: the session arm logs in again, because wrk keeps sending
+   * the cookie it was given while a browser takes each renewed one (after touchInterval, 5 min
+   * by default, every request with a stale cookie is re-sealed: see docs/benchmarks.md).
+   */
+  refresh?: () => Promise<void>;
   /** The process we measure for per-connection memory (nginx: its worker; else the pid). */
   memoryPid?: () => number;
   stop(): Promise<void>;
@@ -118,6 +124,14 @@ export async function startApache(dir: string, cert: Cert, upstreamPort: number,
     plain: { name: 'apache', label: 'Apache httpd (plain proxy)', scheme: 'https', port, path: '/', headers: {}, pid: proc.pid, stop },
     auth: { name: 'apache-ldap', label: 'Apache httpd (mod_authnz_ldap, cached)', scheme: 'https', port, path: '/auth/', headers: { authorization: basic }, pid: proc.pid, stop },
   };
+}
+
+/** bench/node-floor.ts: Node's https server + undici through authgate's forward adapter, nothing else. */
+export async function startNodeFloor(cert: Cert, upstreamPort: number): Promise<Arm> {
+  const port = await freePort();
+  const proc = startPinned(PROXY_CPU, process.execPath, [path.join(HERE, 'node-floor.ts'), String(port), String(upstreamPort), cert.certFile, cert.keyFile]);
+  await waitForPort(port, 15_000, 'node floor', proc.output);
+  return { name: 'node-floor', label: 'bare Node https + undici (floor)', scheme: 'https', port, path: '/', headers: {}, pid: proc.pid, stop: () => proc.stop() };
 }
 
 function safeRead(file: string): string {

@@ -34,6 +34,7 @@ export function urlOf(arm: Arm): string {
 }
 
 async function measured(arm: Arm, rep: number, run: () => Promise<WrkResult>, extra: { connections: number; delayMs?: number }): Promise<HttpRun> {
+  await arm.refresh?.();
   const before = arm.pid ? cpuSeconds(arm.pid) : 0;
   const r = await run();
   const cpu = arm.pid ? cpuSeconds(arm.pid) - before : 0;

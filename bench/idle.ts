@@ -40,6 +40,7 @@ function openOne(arm: Arm, ca: string): Promise<tls.TLSSocket> {
 }
 
 export async function idleConnections(arm: Arm, ca: string, o: { connections: number; parallel: number; settleMs: number }): Promise<IdleResult> {
+  await arm.refresh?.();
   const memoryPid = arm.memoryPid?.() ?? arm.pid;
   if (!memoryPid) throw new Error('idleConnections needs a proxy process');
   const rssBeforeBytes = rssBytes(memoryPid);

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { makeTestCert } from '../test/helpers/tls.ts';
 import { startSlapd, type Slapd } from '../test/helpers/slapd.ts';
-import { ROOT, directArm, startApache, startAuthgateArm, startNginx, startUpstreamProcess, type Arm } from './arms.ts';
+import { ROOT, directArm, startApache, startAuthgateArm, startNginx, startNodeFloor, startUpstreamProcess, type Arm } from './arms.ts';
 import { calibrate, fixedRate, handshakes, maxThroughput, urlOf, type HttpRun } from './http-phases.ts';
 import { idleConnections, type IdleResult } from './idle.ts';
 import { loginForm, loginOnce } from './login.ts';
@@ -83,9 +83,13 @@ async function main(): Promise<void> {
     const apache = await startApache(dir, cert, up.port, directory, 'alice');
     const off = await startAuthgateArm({ name: 'authgate-off', label: 'authgate, auth off (public /**)', dir, cert, upstreamPort: up.port, publicAll: true });
     const auth = await startAuthgateArm({ name: 'authgate-session', label: 'authgate, session cookie', dir, cert, upstreamPort: up.port, ldap: directory });
-    arms.push(direct, nginx, apache.plain, apache.auth, off, auth);
+    const floor = await startNodeFloor(cert, up.port);
+    arms.push(direct, nginx, apache.plain, apache.auth, floor, off, auth);
     const base = `https://127.0.0.1:${auth.port}`;
-    auth.headers = { cookie: await loginOnce(base, agent, await loginForm(base, agent), 'local', 'alice', 'alice-Passw0rd!') };
+    auth.refresh = async () => {
+      auth.headers = { cookie: await loginOnce(base, agent, await loginForm(base, agent), 'local', 'alice', 'alice-Passw0rd!') };
+    };
+    await auth.refresh();
     for (const arm of arms) await probe(arm, agent);
     log(`arms ready: ${arms.map((a) => `${a.name}:${a.port}`).join(' ')}`);
 

@@ -17,6 +17,7 @@ const COLOURS: Record<string, string> = {
   nginx: '#2e7d32',
   apache: '#c62828',
   'apache-ldap': '#ef9a9a',
+  'node-floor': '#ffcc80',
   'authgate-off': '#90caf9',
   'authgate-session': '#1565c0',
 };

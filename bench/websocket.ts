@@ -35,6 +35,7 @@ function open(arm: Arm, ca: string): Promise<WebSocket> {
 /** `sockets` sockets, each keeping `window` messages in flight, for `seconds`. */
 export async function echoThroughput(arm: Arm, ca: string, o: { sockets: number; seconds: number; messageBytes: number; window: number }): Promise<EchoResult> {
   const sockets: WebSocket[] = [];
+  await arm.refresh?.();
   try {
     for (let i = 0; i < o.sockets; i++) sockets.push(await open(arm, ca));
     const payload = Buffer.alloc(o.messageBytes, 'w');
@@ -71,6 +72,16 @@ export async function echoThroughput(arm: Arm, ca: string, o: { sockets: number;
   }
 }
 
+/** Open, echo one message, close. */
+async function openOne(arm: Arm, ca: string): Promise<void> {
+  const ws = await open(arm, ca);
+  await new Promise<void>((resolve) => {
+    ws.once('message', () => ws.close(1000));
+    ws.once('close', () => resolve());
+    ws.send('x');
+  });
+}
+
 export interface CycleResult {
   cycles: number;
   failures: number;
@@ -82,20 +93,23 @@ export interface CycleResult {
 /** `cycles` WebSocket opens and closes (`parallel` at a time); the proxy's descriptor count before and after. */
 export async function openCloseCycles(arm: Arm, ca: string, o: { cycles: number; parallel: number; settleMs: number }): Promise<CycleResult> {
   if (!arm.pid) throw new Error('openCloseCycles needs a proxy process');
+  await arm.refresh?.();
+  let next = o.cycles - Math.min(100, o.cycles);
+  let failures = 0;
+  // 100 unrecorded cycles first, then a pause: upstream pool sockets left from earlier phases close.
+  const warm = async () => {
+    for (; next < o.cycles; next++) await openOne(arm, ca).catch(() => undefined);
+  };
+  await Promise.all(Array.from({ length: 4 }, warm));
+  await sleep(o.settleMs);
   const fdsBefore = fdCount(arm.pid);
   const started = performance.now();
-  let next = 0;
-  let failures = 0;
+  next = 0;
   const worker = async () => {
     while (next < o.cycles) {
       next++;
       try {
-        const ws = await open(arm, ca);
-        await new Promise<void>((resolve) => {
-          ws.once('message', () => ws.close(1000));
-          ws.once('close', () => resolve());
-          ws.send('x');
-        });
+        await openOne(arm, ca);
       } catch {
         failures++;
       }

@@ -40,7 +40,7 @@ t.test('npm run bench:quick produces a complete result file', async (t) => {
   t.equal(result.mode, 'quick');
   t.same(
     result.arms.map((a: { name: string }) => a.name),
-    ['direct', 'nginx', 'apache', 'apache-ldap', 'authgate-off', 'authgate-session'],
+    ['direct', 'nginx', 'apache', 'apache-ldap', 'node-floor', 'authgate-off', 'authgate-session'],
   );
   t.match(result.machine, { cores: Number, node: String, nginx: /nginx/, apache: /Apache/ });
   t.ok(result.load.before.uptime, 'machine load recorded');
