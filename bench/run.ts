@@ -33,7 +33,7 @@ const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1] as string)
 const render = !quick && !process.argv.includes('--no-render');
 
 const S = quick
-  ? { reps: 1, seconds: 1, warmSeconds: 1, tlsSeconds: 1, wsSeconds: 1, cycles: 200, idle: 200, loginSeconds: 1, concurrency: [1, 16], maxMinutes: 4 }
+  ? { reps: 1, seconds: 1, warmSeconds: 0, tlsSeconds: 1, wsSeconds: 1, cycles: 100, idle: 100, loginSeconds: 1, concurrency: [1, 16], maxMinutes: 4 }
   : { reps: 3, seconds: 10, warmSeconds: 3, tlsSeconds: 5, wsSeconds: 5, cycles: 10_000, idle: 10_000, loginSeconds: 10, concurrency: [1, 16, 64], maxMinutes: 40 };
 
 /** Re-executes under a raised descriptor limit and pinned to the load core (children inherit both). */
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
 
     const settings = { reps: S.reps, seconds: S.seconds, script, log };
     // Warm-up (JIT, pools, caches), not recorded.
-    for (const arm of arms) await runWrk({ url: urlOf(arm), script, connections: 64, seconds: S.warmSeconds, headers: arm.headers });
+    for (const arm of S.warmSeconds > 0 ? arms : []) await runWrk({ url: urlOf(arm), script, connections: 64, seconds: S.warmSeconds, headers: arm.headers });
     const max = await maxThroughput(arms, settings, 64);
     const maxSummary = summarise(max);
     const nginxMax = maxSummary.nginx?.rps.median ?? 10_000;
