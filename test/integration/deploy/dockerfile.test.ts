@@ -6,6 +6,7 @@
  * the image's files read-only to it, like a read-only root filesystem), its HEALTHCHECK run,
  * and /__authgate__/healthz fetched over HTTPS.
  */
+import { letOthersTraverse } from '../../helpers/traversable.ts';
 import t from 'tap';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -136,6 +137,7 @@ t.test('the image starts as its USER with a read-only root and answers healthz o
   t.equal(argv[0], 'node', 'the image runs node');
   const args = argv.slice(1).map((a) => (a.startsWith('/') ? inStage(image, a) : a));
   const env = { ...image.env, PATH: runEnv.PATH, TMPDIR: os.tmpdir() };
+  if (asRoot) letOthersTraverse(t, process.execPath, inStage(image, image.workdir));
   const child = spawn(process.execPath, args, { cwd: inStage(image, image.workdir), env, stdio: ['ignore', 'pipe', 'pipe'], ...(asRoot ? { uid, gid: gid ?? uid } : {}) });
   children.push(child);
   let output = '';

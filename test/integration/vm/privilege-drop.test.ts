@@ -3,6 +3,7 @@
  * keys, then runs as `process.user: nobody`; certificate hot reload keeps working after the drop;
  * bad or missing process settings stop it at start with a clear message. Needs root (CI is root).
  */
+import { letOthersTraverse } from '../../helpers/traversable.ts';
 import t, { type Test } from 'tap';
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,7 @@ async function setup(process: Record<string, unknown> | undefined, extraListen =
 }
 
 function serve(t: Test, configFile: string, as?: { uid: number; gid: number }) {
+  if (as) letOthersTraverse(t, process.execPath, path.join(ROOT, 'bin/authgate.js'));
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/authgate.js'), 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], ...(as ? { uid: as.uid, gid: as.gid } : {}) });
   let output = '';
   child.stdout.on('data', (c) => (output += c));

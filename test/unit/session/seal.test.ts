@@ -43,7 +43,7 @@ t.test('seal produces a compact JWE with dir + A256GCM, kid and typ', async (t) 
   t.equal(parts(token).length, 5);
   t.equal(parts(token)[1], '', 'dir: no encrypted key');
   t.same(headerOf(token), { alg: 'dir', enc: 'A256GCM', kid: keysOld.sealing.kid, typ: 'session' });
-  t.notMatch(token, /42|"sid"/, 'payload is not readable');
+  t.notOk(Buffer.from(parts(token)[3] ?? '', 'base64url').toString('latin1').includes('"sid"'), 'payload is not readable (regression: matching the raw token failed when random ciphertext spelled "42")');
 });
 
 t.test('round trip for every purpose', async (t) => {
