@@ -36,6 +36,8 @@ export class SessionManager {
   readonly #o: SessionManagerOptions;
   readonly #cache: LruCache<string, Session>;
   readonly #now: () => number;
+  /** The renewal issued for an old cookie, by the old cookie's cache key. */
+  readonly #renewals: LruCache<string, { session: Session; setCookie: string }>;
   /** Per connection: the last session token seen and its cache key (sha256 showed at ~2 % of CPU). */
   readonly #lastToken = new WeakMap<object, { token: string; key: string }>();
 
@@ -43,6 +45,7 @@ export class SessionManager {
     this.#o = options;
     this.cookieName = options.cookieName;
     this.#cache = new LruCache(options.cacheSize);
+    this.#renewals = new LruCache(Math.max(1, Math.floor(options.cacheSize / 4)));
     this.#now = options.now ?? Date.now;
   }
 
@@ -84,8 +87,14 @@ export class SessionManager {
       return { invalid: 'revoked' };
     }
     if (now - session.lastSeen >= touchInterval(this.#o.limits)) {
+      // Requests already in flight (or API clients) keep sending the old cookie for a while:
+      // re-use one renewal per old cookie instead of sealing a new one on every request.
+      const previous = this.#renewals.get(cacheKey);
+      if (previous && now - previous.session.lastSeen < touchInterval(this.#o.limits)) return previous;
       const renewed = { ...session, lastSeen: now };
-      return { session: renewed, setCookie: await this.cookieFor(renewed) };
+      const result = { session: renewed, setCookie: await this.cookieFor(renewed) };
+      this.#renewals.set(cacheKey, result);
+      return result;
     }
     return { session };
   }

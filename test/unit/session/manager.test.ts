@@ -207,3 +207,21 @@ t.test('clearCookie expires the cookie', async (t) => {
   t.teardown(() => store.close());
   t.equal(manager.clearCookie(), '__Host-authgate=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0');
 });
+
+t.test('regression: an old cookie sent again after renewal reuses the renewal instead of sealing a new cookie per request', async (t) => {
+  const { deriveSessionKeys: derive, memoryStore: store, SessionManager: Manager } = await import('../../../src/session/index.ts');
+  let clock = 1_000_000;
+  const manager = new Manager({ keys: derive(['a-session-secret-that-is-long-enough-0123456789']), limits: { idleTimeout: 3_600_000, maxLifetime: 86_400_000 }, store: store(() => clock), cookieName: 'authgate', cacheSize: 100, now: () => clock });
+  const identity = { provider: 'p', uniqueId: 'u', username: 'alice', groups: [], role: 'viewer' as const, authTime: 1, refreshedAt: 1 };
+  const { setCookie } = await manager.create(identity);
+  const cookie = setCookie.split(';', 1)[0]!;
+  clock += 6 * 60_000;
+  const first = await manager.read(cookie);
+  clock += 1000;
+  const second = await manager.read(cookie);
+  t.ok(first.session && 'setCookie' in first && first.setCookie, 'renewed');
+  t.equal((second as { setCookie?: string }).setCookie, (first as { setCookie?: string }).setCookie, 'the same renewal, not a new seal');
+  clock += 6 * 60_000;
+  const later = await manager.read(cookie);
+  t.not((later as { setCookie?: string }).setCookie, (first as { setCookie?: string }).setCookie, 'a later touch renews again');
+});
