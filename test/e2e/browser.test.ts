@@ -17,7 +17,7 @@ import { fetchText, freePort, startAuthgate, type TestAuthgate } from '../helper
 import { launchBrowser, onPage, screenshot, type TestBrowser } from '../helpers/browser.ts';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.ts';
 import { startShiny, type TestShiny } from '../helpers/shiny.ts';
-import { startSlapd, type Slapd } from '../helpers/slapd.ts';
+import { startSlapd, slapdProviderInput, type Slapd } from '../helpers/slapd.ts';
 
 const TITLE = 'Analytics Portal';
 const LDAP_NAME = 'Corporate directory';
@@ -66,24 +66,16 @@ async function startWorld(t: Test): Promise<World> {
         loginPage: { title: TITLE },
         throttle: { maxFailuresPerUser: 3, window: '1m', lockout: '3s' },
         providers: [
-          {
-            type: 'ldap',
+          slapdProviderInput(slapd, { bindPasswordFile: path.join(dir, 'bind-password') }, {
             id: 'corp',
             name: LDAP_NAME,
             serverAddress: [slapd.ldapsUrl],
-            tlsCACertificate: slapd.caFile,
-            bindDN: slapd.bindDN,
-            bindPasswordFile: path.join(dir, 'bind-password'),
-            userSearchBaseDN: `ou=Users,${slapd.baseDN}`,
-            userObjectClass: 'inetOrgPerson',
-            uniqueIdAttribute: 'entryUUID',
-            usernameAttribute: 'uid',
-            userEmailAttribute: 'mail',
-            groupSearchBaseDN: `ou=Groups,${slapd.baseDN}`,
-            groupObjectClass: 'groupOfNames',
+            userFirstNameAttribute: undefined,
+            userLastNameAttribute: undefined,
+            userRoleAttribute: undefined,
             nestedGroups: true,
             permittedLoginGroups: [G('Staff')],
-          },
+          }),
           {
             type: 'oidc',
             id: 'sso',

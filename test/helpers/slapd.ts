@@ -88,3 +88,29 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     },
   };
 }
+
+/**
+ * The `type: ldap` provider section (as written in YAML) for this test directory: double bind
+ * over ldaps with the test CA. `bind` chooses how the service password is given.
+ */
+export function slapdProviderInput(slapd: Slapd, bind: { bindPassword: string } | { bindPasswordFile: string }, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'ldap',
+    name: 'Test OpenLDAP',
+    serverAddress: slapd.ldapsUrl,
+    tlsCACertificate: slapd.caFile,
+    bindDN: slapd.bindDN,
+    ...bind,
+    userSearchBaseDN: `ou=Users,${slapd.baseDN}`,
+    userObjectClass: 'inetOrgPerson',
+    uniqueIdAttribute: 'entryUUID',
+    usernameAttribute: 'uid',
+    userEmailAttribute: 'mail',
+    userFirstNameAttribute: 'givenName',
+    userLastNameAttribute: 'sn',
+    userRoleAttribute: 'employeeType',
+    groupSearchBaseDN: `ou=Groups,${slapd.baseDN}`,
+    groupObjectClass: 'groupOfNames',
+    ...overrides,
+  };
+}

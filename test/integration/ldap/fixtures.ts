@@ -1,4 +1,5 @@
 /** Config builders and helpers shared by the LDAP integration tests. */
+import { slapdProviderInput } from '../../helpers/slapd.ts';
 import { ldapProviderSchema, type LdapProviderConfig, type LdapProviderInput } from '../../../src/config/schema/ldap.ts';
 import { createLdapProvider, type LdapPasswordProvider, type TraceEvent } from '../../../src/auth/ldap/index.ts';
 import type { LdapProviderDeps } from '../../../src/auth/ldap/runtime.ts';
@@ -10,27 +11,7 @@ export const CONTEXT = { clientIp: '127.0.0.1', requestId: 'test' };
 export const readSecret: LdapProviderDeps['readSecret'] = (section, name) => ({ value: section[name] as string | undefined });
 
 export function slapdConfig(slapd: Slapd, overrides: Partial<LdapProviderInput> = {}): LdapProviderConfig {
-  return ldapProviderSchema.parse({
-    type: 'ldap',
-    name: 'Test OpenLDAP',
-    serverAddress: slapd.ldapsUrl,
-    tlsCACertificate: slapd.caFile,
-    bindDN: slapd.bindDN,
-    bindPassword: slapd.bindPassword,
-    userSearchBaseDN: `ou=Users,${slapd.baseDN}`,
-    userObjectClass: 'inetOrgPerson',
-    uniqueIdAttribute: 'entryUUID',
-    usernameAttribute: 'uid',
-    userEmailAttribute: 'mail',
-    userFirstNameAttribute: 'givenName',
-    userLastNameAttribute: 'sn',
-    userRoleAttribute: 'employeeType',
-    groupSearchBaseDN: `ou=Groups,${slapd.baseDN}`,
-    groupObjectClass: 'groupOfNames',
-    connectTimeout: '2s',
-    operationTimeout: '5s',
-    ...overrides,
-  });
+  return ldapProviderSchema.parse(slapdProviderInput(slapd, { bindPassword: slapd.bindPassword }, { connectTimeout: '2s', operationTimeout: '5s', ...overrides }));
 }
 
 export function provider(config: LdapProviderConfig, deps: Partial<LdapProviderDeps> = {}): LdapPasswordProvider {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startAuthgate, fetchText, login } from '../../helpers/authgate.ts';
 import { startUpstream } from '../../helpers/upstream.ts';
-import { startSlapd } from '../../helpers/slapd.ts';
+import { startSlapd, slapdProviderInput } from '../../helpers/slapd.ts';
 
 t.test('LDAP users log in through the form; groups, roles and refresh reach the upstream', async (t) => {
   const slapd = await startSlapd();
@@ -23,27 +23,15 @@ t.test('LDAP users log in through the form; groups, roles and refresh reach the 
       upstream: { url: upstream.url },
       auth: {
         providers: [
-          {
-            type: 'ldap',
+          slapdProviderInput(slapd, { bindPasswordFile: path.join(dir, 'bind-password') }, {
             id: 'corp',
             name: 'Corporate directory',
             serverAddress: [slapd.ldapsUrl],
-            tlsCACertificate: slapd.caFile,
-            bindDN: slapd.bindDN,
-            bindPasswordFile: path.join(dir, 'bind-password'),
-            userSearchBaseDN: `ou=Users,${slapd.baseDN}`,
-            userObjectClass: 'inetOrgPerson',
-            uniqueIdAttribute: 'entryUUID',
-            usernameAttribute: 'uid',
-            userEmailAttribute: 'mail',
-            userFirstNameAttribute: 'givenName',
-            userLastNameAttribute: 'sn',
-            groupSearchBaseDN: `ou=Groups,${slapd.baseDN}`,
-            groupObjectClass: 'groupOfNames',
+            userRoleAttribute: undefined,
             nestedGroups: true,
             permittedLoginGroups: [G('Staff')],
             membershipUpdateInterval: '1h',
-          },
+          }),
         ],
       },
       authorization: { userRoleGroupMapping: true, publisherRoleMapping: [G('Engineering')], administratorRoleMapping: ['Admins'] },
