@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { identityHeaders } from '../identity/index.ts';
 import { outgoingHeaders } from '../proxy/index.ts';
-import type { Session } from '../session/index.ts';
+import { withoutCookies, type Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Header list for the upstream; throws ERR_SIGNING_FAILED rather than sending an unsigned identity. */
@@ -32,11 +32,7 @@ function withoutOwnCookies(headers: string[], prefix: string): string[] {
     const name = headers[i] as string;
     let value = headers[i + 1] as string;
     if (name.toLowerCase() === 'cookie' && value.includes(prefix)) {
-      value = value
-        .split(';')
-        .filter((pair) => !pair.trim().startsWith(prefix))
-        .join(';')
-        .trim();
+      value = withoutCookies(value, prefix);
       if (value === '') continue;
     }
     out.push(name, value);

@@ -3,6 +3,7 @@
  * connector (failover), the service pool (double bind / anonymous search), and helpers.
  */
 import { isSingleBind, serverAddresses, type LdapProviderConfig } from '../../config/schema/ldap.ts';
+import { providerId } from '../../config/schema/providers.ts';
 import { AuthgateError } from '../../errors.ts';
 import { Connector, type Credentials } from './client.ts';
 import { escapeDnValue } from './dn.ts';
@@ -59,10 +60,6 @@ export interface LdapRuntime {
   bindNameFor(username: string): string;
 }
 
-export function defaultProviderId(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'ldap';
-}
-
 export function singleBindTemplate(config: LdapProviderConfig): string {
   return config.userBindTemplate ?? `${config.usernameAttribute}={username},${config.userSearchBaseDN}`;
 }
@@ -74,7 +71,7 @@ export function templateIsDn(template: string): boolean {
 
 export function createRuntime(config: LdapProviderConfig, deps: LdapProviderDeps): LdapRuntime {
   const clock = deps.clock ?? Date.now;
-  const id = config.id ?? defaultProviderId(config.name);
+  const id = providerId(config);
   const connector = new Connector({
     addresses: serverAddresses(config),
     startTLS: config.startTLS,
