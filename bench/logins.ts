@@ -1,11 +1,11 @@
 /**
  * Logins per second through authgate's form against slapd at a given concurrency: latency
- * percentiles and the most LDAP connections (ESTABLISHED sockets on slapd's port) seen meanwhile.
+ * percentiles and the most LDAP connections authgate held (its ESTABLISHED sockets to slapd's ports) meanwhile.
  */
 import { Agent } from 'undici';
 import type { Arm } from './arms.ts';
 import { loginForm, loginOnce } from './login.ts';
-import { establishedTo } from './proc.ts';
+import { connectionsFrom } from '../test/helpers/sockets.ts';
 
 export interface LoginResult {
   concurrency: number;
@@ -25,6 +25,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export async function loginLoad(arm: Arm, ca: string, o: { concurrency: number; seconds: number; ldapPort: number; ldapsPort: number; username: string; password: string }): Promise<LoginResult> {
+  const pid = arm.pid;
+  if (pid === undefined) throw new Error(`arm ${arm.name} has no pid: its LDAP connections cannot be counted`);
   const agent = new Agent({ connect: { ca, servername: 'localhost' }, connections: o.concurrency, keepAliveTimeout: 30_000 });
   const base = `https://127.0.0.1:${arm.port}`;
   const latencies: number[] = [];
@@ -32,7 +34,7 @@ export async function loginLoad(arm: Arm, ca: string, o: { concurrency: number; 
   let firstError: string | undefined;
   let maxLdap = 0;
   const sampler = setInterval(() => {
-    maxLdap = Math.max(maxLdap, establishedTo(o.ldapPort) + establishedTo(o.ldapsPort));
+    maxLdap = Math.max(maxLdap, connectionsFrom(pid, o.ldapPort) + connectionsFrom(pid, o.ldapsPort));
   }, 50);
   try {
     const form = await loginForm(base, agent);

@@ -160,23 +160,3 @@ export function rssBytes(root: number): number {
 export function fdCount(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }
-
-/** ESTABLISHED TCP connections whose local port is `port` (the server side: one per client connection). */
-export function establishedTo(port: number): number {
-  let count = 0;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 4) continue;
-      const local = cols[1] as string;
-      if (cols[3] === '01' && parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) count++;
-    }
-  }
-  return count;
-}

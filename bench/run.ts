@@ -3,7 +3,10 @@
  *
  *   npm run bench          full run (≈ 12 min), writes bench/results/<time>-full.json and docs/benchmarks.{md,svg}
  *   npm run bench:quick    seconds per arm; proves the harness still runs (no timing is judged)
- *   node bench/run.ts [--quick] [--out DIR] [--no-render]
+ *   node bench/run.ts [--quick] [--out DIR] [--no-render] [--only PHASES]
+ *
+ * `--only logins,idle` runs just those phases (max, fixed, tls, ws, cycles, logins, idle; fixed
+ * needs max) and writes a `-partial.json` without rendering docs: for iterating on one target.
  *
  * Proxies run pinned to core 1; wrk, the WebSocket/login clients (this process) and the upstream
  * to core 0. Needs nginx, apache2, wrk, slapd (`.ci/install-bench-deps.sh`).
@@ -30,7 +33,14 @@ import { renderDocs } from './render.ts';
 const quick = process.argv.includes('--quick');
 const outIndex = process.argv.indexOf('--out');
 const outDir = outIndex > 0 ? path.resolve(process.argv[outIndex + 1] as string) : path.join(ROOT, 'bench', 'results');
-const render = !quick && !process.argv.includes('--no-render');
+const PHASES = ['max', 'fixed', 'tls', 'ws', 'cycles', 'logins', 'idle'] as const;
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? (process.argv[onlyIndex + 1] ?? '').split(',').filter(Boolean) : undefined;
+const unknownPhases = (only ?? []).filter((p) => !(PHASES as readonly string[]).includes(p));
+if (unknownPhases.length > 0 || (only && only.length === 0)) throw new Error(`--only takes a comma-separated list of ${PHASES.join(', ')}; got ${JSON.stringify(only)}`);
+if (only?.includes('fixed') && !only.includes('max')) throw new Error('--only fixed needs max too (the fixed rate is half of nginx\'s max)');
+const phase = (name: (typeof PHASES)[number]): boolean => only === undefined || only.includes(name);
+const render = !quick && !only && !process.argv.includes('--no-render');
 
 const S = quick
   ? { reps: 1, seconds: 1, warmSeconds: 0, tlsSeconds: 1, wsSeconds: 1, cycles: 100, idle: 100, loginSeconds: 1, concurrency: [1, 16], maxMinutes: 4 }
@@ -95,24 +105,30 @@ async function main(): Promise<void> {
 
     const settings = { reps: S.reps, seconds: S.seconds, script, log };
     // Warm-up (JIT, pools, caches), not recorded.
-    for (const arm of S.warmSeconds > 0 ? arms : []) await runWrk({ url: urlOf(arm), script, connections: 64, seconds: S.warmSeconds, headers: arm.headers });
-    const max = await maxThroughput(arms, settings, 64);
+    for (const arm of S.warmSeconds > 0 && (phase('max') || phase('tls')) ? arms : []) await runWrk({ url: urlOf(arm), script, connections: 64, seconds: S.warmSeconds, headers: arm.headers });
+    const max = phase('max') ? await maxThroughput(arms, settings, 64) : [];
     const maxSummary = summarise(max);
     const nginxMax = maxSummary.nginx?.rps.median ?? 10_000;
     const targetRps = Math.round(nginxMax / 2);
     const delayMs = 10;
-    const fixedConnections = await calibrate(direct, settings, targetRps, delayMs);
-    log(`fixed rate: target ${targetRps} req/s (half of nginx's median max) = ${fixedConnections} connections × ${delayMs} ms delay`);
-    const fixed = await fixedRate(arms, settings, fixedConnections, delayMs);
-    const tls = await handshakes(
-      arms.filter((a) => a.scheme === 'https' && a.name !== 'apache-ldap'),
-      { ...settings, seconds: S.tlsSeconds },
-      16,
-    );
+    let fixedConnections = 0;
+    let fixed: HttpRun[] = [];
+    if (phase('fixed')) {
+      fixedConnections = await calibrate(direct, settings, targetRps, delayMs);
+      log(`fixed rate: target ${targetRps} req/s (half of nginx's median max) = ${fixedConnections} connections × ${delayMs} ms delay`);
+      fixed = await fixedRate(arms, settings, fixedConnections, delayMs);
+    }
+    const tls = phase('tls')
+      ? await handshakes(
+          arms.filter((a) => a.scheme === 'https' && a.name !== 'apache-ldap'),
+          { ...settings, seconds: S.tlsSeconds },
+          16,
+        )
+      : [];
 
     const wsArms = [direct, nginx, apache.plain, off, auth];
     const echo: Array<EchoResult & { arm: string; rep: number }> = [];
-    for (let rep = 0; rep < S.reps; rep++) {
+    for (let rep = 0; rep < (phase('ws') ? S.reps : 0); rep++) {
       for (const arm of wsArms) {
         const r = await echoThroughput(arm, cert.ca, { sockets: 100, seconds: S.wsSeconds, messageBytes: 1024, window: 4 });
         log(`ws #${rep} ${arm.name.padEnd(17)} ${Math.round(r.messagesPerSecond)} msg/s ${r.mbPerSecond.toFixed(1)} MB/s${r.proxyCpuUsPerMessage !== undefined ? ` cpu ${r.proxyCpuUsPerMessage.toFixed(1)} µs/msg` : ''}`);
@@ -120,21 +136,21 @@ async function main(): Promise<void> {
       }
     }
     const cycles: Array<CycleResult & { arm: string }> = [];
-    for (const arm of [auth, nginx]) {
+    for (const arm of phase('cycles') ? [auth, nginx] : []) {
       const r = await openCloseCycles(arm, cert.ca, { cycles: S.cycles, parallel: 20, settleMs: 1500 });
       log(`ws cycles ${arm.name}: ${r.cycles} in ${r.seconds.toFixed(1)} s, fds ${r.fdsBefore} -> ${r.fdsAfter}, failures ${r.failures}`);
       cycles.push({ ...r, arm: arm.name });
     }
 
     const logins: LoginResult[] = [];
-    for (const concurrency of S.concurrency) {
+    for (const concurrency of phase('logins') ? S.concurrency : []) {
       const r = await loginLoad(auth, cert.ca, { concurrency, seconds: S.loginSeconds, ldapPort: slapd.ldapPort, ldapsPort, username: 'alice', password: slapd.userPassword });
       log(`logins c=${concurrency}: ${r.loginsPerSecond.toFixed(0)}/s p99 ${r.p99Ms.toFixed(1)} ms, LDAP connections ≤ ${r.maxLdapConnections}, failures ${r.failures}${r.firstError ? ` (${r.firstError})` : ''}`);
       logins.push(r);
     }
 
     const idle: Array<IdleResult & { arm: string }> = [];
-    for (const arm of [auth, nginx]) {
+    for (const arm of phase('idle') ? [auth, nginx] : []) {
       const r = await idleConnections(arm, cert.ca, { connections: S.idle, parallel: 32, settleMs: 2000 });
       log(`idle ${arm.name}: ${r.opened}/${r.connections} open, RSS ${(r.rssBeforeBytes / 2 ** 20).toFixed(1)} -> ${(r.rssAfterBytes / 2 ** 20).toFixed(1)} MiB = ${(r.bytesPerConnection / 1024).toFixed(1)} KiB/connection`);
       idle.push({ ...r, arm: arm.name });
@@ -142,7 +158,8 @@ async function main(): Promise<void> {
 
     const result = {
       version: 1,
-      mode: quick ? 'quick' : 'full',
+      mode: only ? 'partial' : quick ? 'quick' : 'full',
+      ...(only ? { phases: only } : {}),
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       machine: machineFacts(),

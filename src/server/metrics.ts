@@ -48,7 +48,7 @@ export function createMetrics(): Metrics {
     sessionCache,
     refreshes: new Counter({ name: 'authgate_session_refreshes_total', help: 'Membership refreshes by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
     ldapOperations: new Histogram({ name: 'authgate_ldap_operation_duration_seconds', help: 'LDAP logins and refreshes by provider, operation and outcome.', labelNames: ['provider', 'operation', 'outcome'] as const, buckets: BUCKETS, registers: [registry] }),
-    ldapPoolConnections: new Gauge({ name: 'authgate_ldap_pool_connections', help: 'Service-account connections open in the LDAP pool.', labelNames: ['provider'] as const, registers: [registry] }),
+    ldapPoolConnections: new Gauge({ name: 'authgate_ldap_pool_connections', help: 'LDAP connections open (service-account searches and user binds).', labelNames: ['provider'] as const, registers: [registry] }),
     sharedStoreDegraded: new Gauge({ name: 'authgate_shared_store_degraded', help: '1 while the Redis shared store is unreachable and this replica uses its own memory (revocations and throttling per replica).', registers: [registry] }),
     setSessionCacheStats(read) {
       sessionCacheStats = read;

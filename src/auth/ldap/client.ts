@@ -77,6 +77,8 @@ export class LdapConnection {
       this.trace?.({ step: 'bind', ok: true, message: `${operation} as ${JSON.stringify(dn)} on ${this.address} succeeded` });
     } catch (error) {
       throw this.#fail(error, op, 'bind', `${operation} as ${JSON.stringify(dn)}`);
+    } finally {
+      this.lastUsed = this.#clock();
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * Checking a username and password: double bind (service account or anonymous search,
- * then a bind as each candidate entry on its own connection) or single bind (bind as the
- * user through a template, then read the own entry on that connection). Then account
+ * then a bind as each candidate entry on a bind-pool connection) or single bind (bind as the
+ * user through a template on a bind-pool connection, then read the own entry there). Then account
  * state, groups and permitted groups. Every step is reported through the trace.
  */
 import type { PasswordOutcome, Profile } from '../identity.ts';
@@ -29,10 +29,10 @@ export function userAttributes(rt: LdapRuntime): string[] {
 
 type BindResult = 'ok' | 'bad' | 'blocked';
 
-async function bindAs(rt: LdapRuntime, dn: string, password: string, trace?: Trace): Promise<{ result: BindResult; connection?: LdapConnection }> {
+/** Binds as dn on a bind-pool connection and runs work there; a refused bind gives 'bad' or 'blocked'. */
+async function bindAs<T>(rt: LdapRuntime, dn: string, password: string, work: (connection: LdapConnection) => Promise<T>, trace?: Trace): Promise<{ result: 'ok'; value: T } | { result: 'bad' | 'blocked' }> {
   try {
-    const connection = await rt.connector.open({ kind: 'simple', dn, password, operation: 'user-bind' }, trace);
-    return { result: 'ok', connection };
+    return { result: 'ok', value: await rt.bindPool.asUser(dn, password, work, trace) };
   } catch (error) {
     if (isAuthgateError(error, 'ERR_BAD_CREDENTIALS')) return { result: 'bad' };
     if (isAuthgateError(error, 'ERR_ACCOUNT_DISABLED')) return { result: 'blocked' };
@@ -89,8 +89,7 @@ async function doubleBind(rt: LdapRuntime, username: string, password: string, t
   trace?.({ step: 'entry', ok: true, message: `found ${entries.map((e) => e.dn).join('; ')}` });
   const outcomes: { entry: LdapEntry; result: BindResult }[] = [];
   for (const entry of entries) {
-    const { result, connection } = await bindAs(rt, entry.dn, password, trace);
-    await connection?.close();
+    const { result } = await bindAs(rt, entry.dn, password, () => Promise.resolve(), trace);
     outcomes.push({ entry, result });
   }
   const succeeded = outcomes.filter((o) => o.result === 'ok');
@@ -110,28 +109,30 @@ async function doubleBind(rt: LdapRuntime, username: string, password: string, t
 
 async function singleBind(rt: LdapRuntime, username: string, password: string, trace?: Trace): Promise<PasswordOutcome> {
   const name = rt.bindNameFor(username);
-  const { result, connection } = await bindAs(rt, name, password, trace);
-  if (result === 'bad') return { ok: false, reason: 'bad-credentials', detail: 'bind refused' };
-  if (result === 'blocked' || !connection) return { ok: false, reason: 'account-disabled', detail: 'the directory refused a disabled, locked or expired account' };
-  try {
-    const byDn = templateIsDn(singleBindTemplate(rt.config));
-    const filter = byDn ? userBaseFilter(rt.config) : userByNameFilter(rt.config, username);
-    const base = byDn ? name : rt.config.userSearchBaseDN;
-    trace?.({ step: 'filter', ok: true, message: `own entry: base=${JSON.stringify(base)} filter=${and(filter)}` });
-    const { entries } = await connection.search({ base, scope: byDn ? 'base' : 'sub', filter, attributes: userAttributes(rt), sizeLimit: MAX_CANDIDATES, missingBaseIsEmpty: true });
-    if (entries.length !== 1) {
-      trace?.({ step: 'entry', ok: false, message: `expected one own entry, found ${entries.length}` });
-      return entries.length === 0
-        ? { ok: false, reason: 'provider-unavailable', detail: `bound as ${name} but cannot read the own entry; check usernameAttribute and userSearchBaseDN` }
-        : { ok: false, reason: 'ambiguous-user', detail: `${entries.length} entries match ${username}` };
-    }
-    const entry = entries[0] as LdapEntry;
-    trace?.({ step: 'entry', ok: true, message: `found ${entry.dn}` });
-    const completed = await completeProfile(rt, entry, connection, trace);
-    return completed.ok ? completed : { ok: false, reason: completed.reason, detail: completed.detail };
-  } finally {
-    await connection.close();
+  const bound = await bindAs(rt, name, password, (connection) => readOwnEntry(rt, connection, name, username, trace), trace);
+  if (bound.result === 'ok') return bound.value;
+  return bound.result === 'bad'
+    ? { ok: false, reason: 'bad-credentials', detail: 'bind refused' }
+    : { ok: false, reason: 'account-disabled', detail: 'the directory refused a disabled, locked or expired account' };
+}
+
+/** Single bind, bound as the user: the own entry, then the rest of the profile. */
+async function readOwnEntry(rt: LdapRuntime, connection: LdapConnection, name: string, username: string, trace?: Trace): Promise<PasswordOutcome> {
+  const byDn = templateIsDn(singleBindTemplate(rt.config));
+  const filter = byDn ? userBaseFilter(rt.config) : userByNameFilter(rt.config, username);
+  const base = byDn ? name : rt.config.userSearchBaseDN;
+  trace?.({ step: 'filter', ok: true, message: `own entry: base=${JSON.stringify(base)} filter=${and(filter)}` });
+  const { entries } = await connection.search({ base, scope: byDn ? 'base' : 'sub', filter, attributes: userAttributes(rt), sizeLimit: MAX_CANDIDATES, missingBaseIsEmpty: true });
+  if (entries.length !== 1) {
+    trace?.({ step: 'entry', ok: false, message: `expected one own entry, found ${entries.length}` });
+    return entries.length === 0
+      ? { ok: false, reason: 'provider-unavailable', detail: `bound as ${name} but cannot read the own entry; check usernameAttribute and userSearchBaseDN` }
+      : { ok: false, reason: 'ambiguous-user', detail: `${entries.length} entries match ${username}` };
   }
+  const entry = entries[0] as LdapEntry;
+  trace?.({ step: 'entry', ok: true, message: `found ${entry.dn}` });
+  const completed = await completeProfile(rt, entry, connection, trace);
+  return completed.ok ? completed : { ok: false, reason: completed.reason, detail: completed.detail };
 }
 
 export async function login(rt: LdapRuntime, username: string, password: string, trace?: Trace): Promise<PasswordOutcome> {

@@ -27,7 +27,7 @@ export function createLdapProvider(config: LdapProviderConfig, deps: LdapProvide
     const outcome = await login(rt, username, password, rt.trace(extra));
     rt.metrics?.loginOutcome?.(rt.id, outcome.ok ? 'success' : outcome.reason);
     rt.metrics?.operation?.(rt.id, 'login', (rt.clock() - started) / 1000, outcome.ok || outcome.reason !== 'provider-unavailable');
-    if (rt.pool) rt.metrics?.poolSize?.(rt.id, rt.pool.size);
+    rt.metrics?.poolSize?.(rt.id, (rt.pool?.size ?? 0) + rt.bindPool.size);
     return outcome;
   };
 
@@ -50,7 +50,7 @@ export function createLdapProvider(config: LdapProviderConfig, deps: LdapProvide
       }
     },
     async close() {
-      await rt.pool?.close();
+      await Promise.all([rt.pool?.close(), rt.bindPool.close()]);
     },
   };
   if (rt.pool) {

@@ -1,6 +1,7 @@
 /**
  * What one configured LDAP provider needs at run time, built once from its config: the
- * connector (failover), the service pool (double bind / anonymous search), and helpers.
+ * connector (failover), the service pool (double bind / anonymous search), the user-bind
+ * pool, and helpers.
  */
 import { isSingleBind, serverAddresses, type LdapProviderConfig } from '../../config/schema/ldap.ts';
 import { providerId } from '../../config/schema/providers.ts';
@@ -8,7 +9,7 @@ import { AuthgateError } from '../../errors.ts';
 import { Connector, type Credentials } from './client.ts';
 import { escapeDnValue } from './dn.ts';
 import { isActiveDirectory } from './groups.ts';
-import { ServicePool } from './pool.ts';
+import { ConnectionPool } from './pool.ts';
 import { combineTraces, type Trace } from './trace.ts';
 
 export interface SecretValue {
@@ -47,8 +48,10 @@ export interface LdapRuntime {
   id: string;
   config: LdapProviderConfig;
   connector: Connector;
-  /** Absent in single-bind mode. */
-  pool: ServicePool | undefined;
+  /** Service-account (or anonymous) connections for searches; absent in single-bind mode. */
+  pool: ConnectionPool | undefined;
+  /** Connections on which logins bind as the user (at most bindPoolSize). */
+  bindPool: ConnectionPool;
   clock: () => number;
   logger: LdapLogger | undefined;
   metrics: LdapMetrics | undefined;
@@ -95,7 +98,8 @@ export function createRuntime(config: LdapProviderConfig, deps: LdapProviderDeps
   };
   const pool = isSingleBind(config)
     ? undefined
-    : new ServicePool({ connector, credentials, size: config.poolSize, idleTimeoutMs: config.poolIdleTimeout, clock });
+    : new ConnectionPool({ connector, credentials, size: config.poolSize, idleTimeoutMs: config.poolIdleTimeout, clock });
+  const bindPool = new ConnectionPool({ connector, size: config.bindPoolSize, idleTimeoutMs: config.poolIdleTimeout, clock });
   const logTrace: Trace | undefined =
     config.logging && deps.logger ? (event) => deps.logger?.debug({ provider: id, ldap: { step: event.step, ok: event.ok } }, event.message) : undefined;
   let adAnswer: Promise<boolean> | undefined;
@@ -105,6 +109,7 @@ export function createRuntime(config: LdapProviderConfig, deps: LdapProviderDeps
     config,
     connector,
     pool,
+    bindPool,
     clock,
     logger: deps.logger,
     metrics: deps.metrics,

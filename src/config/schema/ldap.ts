@@ -119,7 +119,14 @@ export const ldapProviderSchema = z
     operationTimeout: duration('Time limit for each LDAP operation.', '10s').prefault('10s'),
     failoverBackoff: duration('How long an address that failed to connect is skipped while others remain.', '30s').prefault('30s'),
     poolSize: z.number().int().min(1).max(64).default(4).meta({ description: 'Service-account connections kept for searches.', examples: [8] }),
-    poolIdleTimeout: duration('Idle service connections are replaced after this long (before servers drop them; AD drops at 15m).', '5m').prefault('5m'),
+    bindPoolSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .meta({ description: "Connections kept for checking users' passwords (each login binds as the user on one of them, then it returns to the pool).", examples: [8] }),
+    poolIdleTimeout: duration('Idle connections (service and bind pools) are replaced after this long (before servers drop them; AD drops at 15m).', '5m').prefault('5m'),
     logging: bool(false, 'Log every LDAP operation (never passwords) at debug level.'),
   })
   .superRefine((value, ctx) => {

@@ -1,7 +1,8 @@
-/** OpenLDAP: failover and back-off, recovery after restarts, duplicates, refresh with an injected clock. */
+/** OpenLDAP: failover and back-off, recovery after restarts, pooled user binds, duplicates, refresh with an injected clock. */
 import t from 'tap';
 import { startSlapd } from '../../helpers/slapd.ts';
 import { freePort } from '../../helpers/directory-tools.ts';
+import { connectionsFrom } from '../../helpers/sockets.ts';
 import { authenticateInOrder } from '../../../src/auth/ldap/index.ts';
 import type { Identity } from '../../../src/auth/identity.ts';
 import { CONTEXT, groupNames, provider, slapdConfig, traced } from './fixtures.ts';
@@ -23,9 +24,9 @@ t.test('failover: a dead first address is tried, then skipped during the back-of
   const second = await traced(p, 'bob', pw);
   t.match(second.outcome, { ok: true });
   t.notMatch(second.text, new RegExp(`trying ${dead}`), 'dead address skipped during back-off');
-  now += 60_000;
+  now += 6 * 60_000;
   const third = await traced(p, 'alice', pw);
-  t.match(third.text, new RegExp(`trying ${dead}`), 'dead address tried again after the back-off');
+  t.match(third.text, new RegExp(`trying ${dead}`), 'past the back-off (and poolIdleTimeout, so pooled connections are replaced) the dead address is tried again');
   t.match(third.outcome, { ok: true });
 });
 
@@ -33,6 +34,32 @@ t.test('every address dead: provider-unavailable, clear detail', async (t) => {
   const p = provider(slapdConfig(slapd, { serverAddress: [`ldaps://127.0.0.1:${await freePort()}`, `ldaps://127.0.0.1:${await freePort()}`] }));
   t.teardown(() => p.close?.());
   t.match(await p.authenticate('alice', pw, CONTEXT), { ok: false, reason: 'provider-unavailable', detail: /^ERR_LDAP_UNAVAILABLE: No LDAP server could be reached/ });
+});
+
+t.test('concurrent logins share the pools: right and wrong passwords on reused connections, never more than poolSize + bindPoolSize sockets', async (t) => {
+  const port = Number(new URL(slapd.ldapsUrl).port);
+  const modes = [
+    { name: 'double bind', overrides: { poolSize: 2, bindPoolSize: 3 }, users: ['alice', 'bob'], limit: 5 },
+    { name: 'single bind', overrides: { bindDN: undefined, bindPassword: undefined, groupSearchBaseDN: undefined, bindPoolSize: 3 }, users: ['dave', 'carol'], limit: 3 },
+  ];
+  for (const mode of modes) {
+    await t.test(mode.name, async (t) => {
+      const p = provider(slapdConfig(slapd, mode.overrides));
+      t.teardown(() => p.close?.());
+      let most = 0;
+      const sampler = setInterval(() => (most = Math.max(most, connectionsFrom(process.pid, port))), 2);
+      const attempts = Array.from({ length: 60 }, (_, i) => ({ username: mode.users[i % 2] as string, right: i % 3 !== 0 }));
+      const outcomes = await Promise.all(attempts.map((a) => p.authenticate(a.username, a.right ? pw : `${pw}-wrong`, CONTEXT)));
+      clearInterval(sampler);
+      most = Math.max(most, connectionsFrom(process.pid, port));
+      const wrong = outcomes.filter((o, i) => o.ok !== (attempts[i] as { right: boolean }).right);
+      t.same(wrong, [], 'every right password logs in and every wrong one is refused, whatever the connection was bound as before');
+      t.match(outcomes.filter((o) => !o.ok), Array(20).fill({ reason: 'bad-credentials' }));
+      t.ok(most >= 1 && most <= mode.limit, `at most ${mode.limit} LDAP connections for 60 concurrent logins (saw ${most})`);
+      const after = await p.authenticate(mode.users[0] as string, pw, CONTEXT);
+      t.match(after, { ok: true }, 'a pooled connection is still usable after refused binds');
+    });
+  }
 });
 
 t.test('recovers after slapd restarts (pooled connections are replaced)', async (t) => {
