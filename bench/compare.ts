@@ -1,5 +1,5 @@
 /**
- * A/B comparison of authgate builds and the bare-Node floor, interleaved in one run so machine
+ * A/B comparison of authgate builds, nginx and the bare-Node floor, interleaved in one run so machine
  * noise hits all of them: CPU µs per request (the figure that survives a noisy machine) and
  * req/s, max-throughput wrk runs with 64 connections.
  *
@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
 import { makeTestCert } from '../test/helpers/tls.ts';
-import { ROOT, startAuthgateArm, startNodeFloor, startUpstreamProcess, type Arm } from './arms.ts';
+import { ROOT, startAuthgateArm, startNginx, startNodeFloor, startUpstreamProcess, type Arm } from './arms.ts';
 import { maxThroughput } from './http-phases.ts';
 import { loginForm, loginOnce } from './login.ts';
 import { killAllStarted } from './proc.ts';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   try {
     const up = await startUpstreamProcess(dir);
+    arms.push(await startNginx(dir, cert, up.port));
     arms.push(await startNodeFloor(cert, up.port));
     arms.push(await startAuthgateArm({ name: 'authgate-off', label: 'authgate, auth off', dir, cert, upstreamPort: up.port, publicAll: true }));
     arms.push(await withSession(await startAuthgateArm({ name: 'authgate-session', label: 'authgate, session', dir, cert, upstreamPort: up.port }), agent));

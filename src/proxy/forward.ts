@@ -19,8 +19,11 @@ export interface Upstream {
   /**
    * Sends the request and streams the answer into `res`. Resolves when the response is done;
    * rejects with ERR_UPSTREAM_UNAVAILABLE / ERR_UPSTREAM_TIMEOUT only while nothing was sent yet.
+   * `own` are authgate's response headers (HSTS, Set-Cookie), given here rather than set on `res`
+   * beforehand so the response headers are written in one pass: the upstream's Set-Cookie is
+   * kept beside ours, any other header the upstream sends itself wins.
    */
-  forward(req: IncomingMessage, res: ServerResponse, path: string, headers: string[]): Promise<number>;
+  forward(req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own?: Readonly<Record<string, string | string[]>>): Promise<number>;
   /** Quick reachability probe for readyz. */
   probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -41,7 +44,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   return {
     origin: target.origin,
     basePath,
-    forward: (req, res, path, headers) => forwardThrough(pool, req, res, basePath + path, headers),
+    forward: (req, res, path, headers, own) => forwardThrough(pool, req, res, basePath + path, headers, own),
     async probe(timeoutMs) {
       try {
         const answer = await pool.request({ path: basePath || '/', method: 'HEAD', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
@@ -55,8 +58,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   };
 }
 
-function toArray(value: string | string[] | number): string[] {
-  return Array.isArray(value) ? value : [String(value)];
+function toArray(value: string | string[]): string[] {
+  return Array.isArray(value) ? value : [value];
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -64,7 +67,7 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, path: string, headers: string[]): Promise<number> {
+function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own: Readonly<Record<string, string | string[]>> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let started = false;
@@ -80,10 +83,12 @@ function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, p
         if (statusCode < 200) return; // 1xx informational: Node answers 100-continue itself
         started = true;
         const headers = responseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>);
-        const ours = res.getHeader('set-cookie');
-        if (ours !== undefined && headers['set-cookie'] !== undefined) {
+        for (const name in own) {
+          const ours = own[name] as string | string[];
+          const theirs = headers[name];
+          if (theirs === undefined) headers[name] = ours;
           // Both authgate (session renewal) and the upstream set cookies: send both.
-          headers['set-cookie'] = [...toArray(ours), ...toArray(headers['set-cookie'])];
+          else if (name === 'set-cookie') headers[name] = [...toArray(ours), ...toArray(theirs)];
         }
         res.writeHead(statusCode, headers);
       },

@@ -57,8 +57,44 @@ export interface OutgoingHeaderOptions {
   add: readonly (readonly [string, string])[];
   /** Keep the Upgrade/Connection pair (WebSocket handshakes). */
   keepUpgrade?: boolean;
-  /** Drop X-Forwarded-* from the client (they are rebuilt). */
-  dropForwarded?: boolean;
+  /** Rewrites each Cookie header value (authgate's own cookies removed); an empty result drops the header. */
+  cookie?: (value: string) => string;
+}
+
+// What a header name is, decided once per spelling (per stripper): the hot path sees the same
+// few names on every request, so lower-casing and canonicalising them each time was measurable.
+const KEEP = 0;
+const HOP = 1;
+const FORWARDED = 2;
+const IDENTITY = 3;
+const COOKIE = 4;
+interface NameInfo {
+  lower: string;
+  kind: number;
+}
+const MAX_NAMES = 4096;
+const namesByStripper = new WeakMap<IdentityStripper, Map<string, NameInfo>>();
+
+function nameInfo(name: string, stripper: IdentityStripper): NameInfo {
+  let names = namesByStripper.get(stripper);
+  if (names === undefined) {
+    names = new Map();
+    namesByStripper.set(stripper, names);
+  }
+  let info = names.get(name);
+  if (info === undefined) {
+    const lower = name.toLowerCase();
+    // Canonical name: `X-Forwarded_For` and `X_Forwarded-For` reach CGI/Rook-style upstreams as X-Forwarded-For.
+    const canonical = canonicalHeaderName(name);
+    let kind = KEEP;
+    if (HOP_BY_HOP.has(lower)) kind = HOP;
+    else if (canonical.startsWith('x-forwarded-') || canonical === 'forwarded') kind = FORWARDED;
+    else if (stripper.isIdentityHeader(name)) kind = IDENTITY;
+    else if (lower === 'cookie') kind = COOKIE;
+    info = { lower, kind };
+    if (names.size < MAX_NAMES) names.set(name, info);
+  }
+  return info;
 }
 
 /**
@@ -67,35 +103,51 @@ export interface OutgoingHeaderOptions {
  * authgate's own headers are appended.
  */
 export function outgoingHeaders(rawHeaders: readonly string[], options: OutgoingHeaderOptions): string[] {
-  const listed = connectionTokens(rawHeaders);
+  const { stripper, keepUpgrade = false, cookie } = options;
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (nameInfo(rawHeaders[i] as string, stripper).lower === 'connection') {
+      listed = connectionTokens(rawHeaders);
+      break;
+    }
+  }
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) && !(options.keepUpgrade && lower === 'upgrade')) continue;
-    if (listed.has(lower) && !(options.keepUpgrade && lower === 'upgrade')) continue;
-    // Canonical name: `X-Forwarded_For` and `X_Forwarded-For` reach CGI/Rook-style upstreams as X-Forwarded-For.
-    const canonical = canonicalHeaderName(name);
-    if (options.dropForwarded !== false && (canonical.startsWith('x-forwarded-') || canonical === 'forwarded')) continue;
-    if (options.stripper.isIdentityHeader(name)) continue;
-    out.push(name, rawHeaders[i + 1] as string);
+    const { lower, kind } = nameInfo(name, stripper);
+    const keptUpgrade = keepUpgrade && lower === 'upgrade';
+    if (kind === HOP && !keptUpgrade) continue;
+    if (listed !== undefined && listed.has(lower) && !keptUpgrade) continue;
+    if (kind === FORWARDED || kind === IDENTITY) continue;
+    let value = rawHeaders[i + 1] as string;
+    if (kind === COOKIE && cookie !== undefined) {
+      value = cookie(value);
+      if (value === '') continue;
+    }
+    out.push(name, value);
   }
-  if (options.keepUpgrade) out.push('connection', 'upgrade');
+  if (keepUpgrade) out.push('connection', 'upgrade');
   for (const [name, value] of options.add) out.push(name, value);
   return out;
 }
 
 /** Response headers from the upstream minus hop-by-hop ones, ready for `res.writeHead`. */
 export function responseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const listed = new Set(
-    String(headers.connection ?? '')
-      .split(',')
-      .map((t) => t.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  const connection = headers.connection;
+  // `keep-alive` and `close` (the usual values) name only hop-by-hop headers: no list to build.
+  const listed =
+    connection === undefined || connection === 'keep-alive' || connection === 'close'
+      ? undefined
+      : new Set(
+          String(connection)
+            .split(',')
+            .map((t) => t.trim().toLowerCase())
+            .filter(Boolean),
+        );
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
     out[name] = value;
   }
   return out;

@@ -1,11 +1,9 @@
 /** Prometheus metrics (prom-client), one registry per process. Names are part of the public surface. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { statusMetrics } from './status-metrics.ts';
 
 export interface Metrics {
   registry: Registry;
-  requests: Counter<'status_class'>;
-  requestDuration: Histogram<'status_class'>;
-  upstreamDuration: Histogram<'status_class'>;
   logins: Counter<'provider' | 'outcome'>;
   denials: Counter<'reason'>;
   websocketsActive: Gauge;
@@ -17,6 +15,10 @@ export interface Metrics {
   sharedStoreDegraded: Gauge;
   /** Where the session-cache gauge reads from (replaced when a reload builds a new session manager). */
   setSessionCacheStats(read: () => { hits: number; misses: number }): void;
+  /** One answered request: authgate_http_requests_total and authgate_http_request_duration_seconds. */
+  requestDone(status: number, seconds: number): void;
+  /** authgate_upstream_duration_seconds for one forwarded request. */
+  upstreamDone(status: number, seconds: number): void;
 }
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -36,11 +38,11 @@ export function createMetrics(): Metrics {
       this.set({ result: 'miss' }, stats.misses);
     },
   });
+  const perRequest = statusMetrics(registry, BUCKETS);
   return {
     registry,
-    requests: new Counter({ name: 'authgate_http_requests_total', help: 'Requests answered, by status class.', labelNames: ['status_class'] as const, registers: [registry] }),
-    requestDuration: new Histogram({ name: 'authgate_http_request_duration_seconds', help: 'Time from request to response end.', labelNames: ['status_class'] as const, buckets: BUCKETS, registers: [registry] }),
-    upstreamDuration: new Histogram({ name: 'authgate_upstream_duration_seconds', help: 'Time spent waiting for and streaming the upstream response.', labelNames: ['status_class'] as const, buckets: BUCKETS, registers: [registry] }),
+    requestDone: perRequest.requestDone,
+    upstreamDone: perRequest.upstreamDone,
     logins: new Counter({ name: 'authgate_logins_total', help: 'Login attempts by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
     denials: new Counter({ name: 'authgate_denials_total', help: 'Requests refused, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
     websocketsActive: new Gauge({ name: 'authgate_websockets_active', help: 'WebSocket connections currently piped.', registers: [registry] }),
@@ -54,8 +56,4 @@ export function createMetrics(): Metrics {
       sessionCacheStats = read;
     },
   };
-}
-
-export function statusClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
 }

@@ -16,7 +16,6 @@ import { upstreamHeaders } from './forwarding.ts';
 import { refreshIfDue } from './refresh.ts';
 import { handleReserved, isReserved } from './routes.ts';
 import { redirect, refuseUpgrade, sendError, wantsHtml } from './respond.ts';
-import { statusClass } from './metrics.ts';
 
 export interface RequestContext {
   requestId: string;
@@ -141,19 +140,23 @@ async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, webs
 
 export async function handleRequest(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const ctx = requestContext(rt, req);
+  // authgate's own response headers: handed to the upstream adapter on the forwarding path, set on `res` on every other one.
+  const own: Record<string, string | string[]> = {};
   const hsts = rt.config.listen.tls?.hsts ?? 'max-age=31536000';
-  if (hsts) res.setHeader('strict-transport-security', hsts);
+  if (hsts) own['strict-transport-security'] = hsts;
   res.once('finish', () => accessLog(rt, req, res.statusCode, ctx));
   try {
     if (isReserved(req.url)) {
+      setAll(res, own);
       const refused = rt.network.refuse(ctx.client.ip);
       if (refused) return sendError(req, res, 403, refused, 'Access from your network address is not allowed.');
       await handleReserved(rt, req, res, ctx);
       return;
     }
     const result = await gate(rt, req, ctx, false);
-    if (result.setCookie.length > 0) res.setHeader('set-cookie', result.setCookie);
+    if (result.setCookie.length > 0) own['set-cookie'] = result.setCookie;
     if (!result.pass) {
+      setAll(res, own);
       if (result.login && wantsHtml(req)) return redirect(res, loginLocation(req.url ?? '/'));
       return sendError(req, res, result.status, result.code, result.message, result.login ? { 'www-authenticate': 'Cookie realm="authgate"' } : {});
     }
@@ -164,11 +167,16 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
       );
     }
     const upstreamStarted = performance.now();
-    const status = await rt.upstream.forward(req, res, req.url ?? '/', headers);
-    rt.metrics.upstreamDuration.observe({ status_class: statusClass(status) }, (performance.now() - upstreamStarted) / 1000);
+    const status = await rt.upstream.forward(req, res, req.url ?? '/', headers, own);
+    rt.metrics.upstreamDone(status, (performance.now() - upstreamStarted) / 1000);
   } catch (error) {
+    if (!res.headersSent) setAll(res, own);
     failRequest(rt, req, res, ctx, error);
   }
+}
+
+function setAll(res: ServerResponse, headers: Record<string, string | string[]>): void {
+  for (const name in headers) res.setHeader(name, headers[name] as string | string[]);
 }
 
 function failRequest(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, error: unknown): void {
@@ -219,9 +227,7 @@ export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: D
 
 function accessLog(rt: Runtime, req: IncomingMessage, status: number, ctx: RequestContext): void {
   const seconds = (performance.now() - ctx.started) / 1000;
-  const cls = statusClass(status);
-  rt.metrics.requests.inc({ status_class: cls });
-  rt.metrics.requestDuration.observe({ status_class: cls }, seconds);
+  rt.metrics.requestDone(status, seconds);
   if (rt.config.logging.accessLog) {
     rt.logger.info({ requestId: ctx.requestId, method: req.method, path: (req.url ?? '').split('?')[0]?.slice(0, 500), status, ms: Math.round(seconds * 10_000) / 10, clientIp: ctx.client.ip }, 'request');
   }

@@ -33,6 +33,8 @@ export interface SessionManagerOptions {
 
 export class SessionManager {
   readonly cookieName: string;
+  /** The full cookie name as the browser sends it. */
+  readonly wireName: string;
   readonly #o: SessionManagerOptions;
   readonly #cache: LruCache<string, Session>;
   readonly #now: () => number;
@@ -44,6 +46,7 @@ export class SessionManager {
   constructor(options: SessionManagerOptions) {
     this.#o = options;
     this.cookieName = options.cookieName;
+    this.wireName = `__Host-${options.cookieName}`;
     this.#cache = new LruCache(options.cacheSize);
     this.#renewals = new LruCache(Math.max(1, Math.floor(options.cacheSize / 4)));
     this.#now = options.now ?? Date.now;
@@ -53,10 +56,6 @@ export class SessionManager {
     return { hits: this.#cache.hits, misses: this.#cache.misses, size: this.#cache.size };
   }
 
-  /** The full cookie name as the browser sends it. */
-  get wireName(): string {
-    return `__Host-${this.cookieName}`;
-  }
 
   /**
    * `connection` (the request's socket) lets keep-alive requests that repeat the previous token

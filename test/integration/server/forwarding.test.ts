@@ -51,6 +51,7 @@ t.test('public route is forwarded with X-Forwarded-* and without client identity
   t.equal(seen.headers['x-forwarded-proto'], 'https');
   t.match(String(seen.headers['x-forwarded-host']), /^localhost:/);
   t.equal(r.headers['set-cookie'], 'upstream=1; Path=/', 'upstream cookies pass through');
+  t.match(String(r.headers['strict-transport-security']), /max-age=/, 'proxied answers carry HSTS too');
 });
 
 t.test('headers named in Connection are hop-by-hop and never forwarded', async (t) => {

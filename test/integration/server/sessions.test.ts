@@ -111,6 +111,7 @@ t.test('idle timeout and absolute lifetime end sessions (injected clock)', async
   t.equal(renewed.status, 200, 'still valid within the idle timeout');
   const fresh = renewed.setCookies.find((c) => c.startsWith('__Host-authgate='));
   t.ok(fresh, 'the cookie is renewed so idle expiry slides');
+  t.ok(renewed.setCookies.some((c) => c.startsWith('upstream=1')), "the upstream's own Set-Cookie is sent beside the renewal");
   clock += 29 * 60_000;
   t.equal((await fetchText(ag, '/app', { headers: { cookie: cookiePair(fresh!), accept: 'application/json' } })).status, 200, 'renewed cookie still valid');
   t.equal((await fetchText(ag, '/app', { headers: { cookie: cookie!, accept: 'application/json' } })).status, 401, 'the old cookie idled out');
