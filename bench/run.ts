@@ -1,7 +1,7 @@
 /**
  * The benchmark: authgate beside nginx and Apache httpd, same machine, same run.
  *
- *   npm run bench          full run (≈ 12 min), writes bench/results/<time>-full.json and docs/benchmarks.{md,svg}
+ *   npm run bench          full run (≈ 20 min), writes bench/results/<time>-full.json and docs/benchmarks.{md,svg}
  *   npm run bench:quick    seconds per arm; proves the harness still runs (no timing is judged)
  *   node bench/run.ts [--quick] [--out DIR] [--no-render] [--only PHASES]
  *
@@ -118,6 +118,16 @@ async function main(): Promise<void> {
       log(`fixed rate: target ${targetRps} req/s (half of nginx's median max) = ${fixedConnections} connections × ${delayMs} ms delay`);
       fixed = await fixedRate(arms, settings, fixedConnections, delayMs);
     }
+    // Half of nginx's max is above what one Node core serves with a session: also measure at half
+    // of authgate's own max, where added latency is latency and not queueing.
+    const lowRps = Math.round((maxSummary['authgate-session']?.rps.median ?? 10_000) / 2);
+    let lowConnections = 0;
+    let fixedLow: HttpRun[] = [];
+    if (phase('fixed')) {
+      lowConnections = await calibrate(direct, settings, lowRps, delayMs);
+      log(`fixed rate below saturation: target ${lowRps} req/s (half of authgate's session max) = ${lowConnections} connections × ${delayMs} ms delay`);
+      fixedLow = await fixedRate(arms, settings, lowConnections, delayMs);
+    }
     const tls = phase('tls')
       ? await handshakes(
           arms.filter((a) => a.scheme === 'https' && a.name !== 'apache-ldap'),
@@ -164,10 +174,11 @@ async function main(): Promise<void> {
       finishedAt: new Date().toISOString(),
       machine: machineFacts(),
       load: { before: loadBefore, after: loadSnapshot() },
-      settings: { ...S, proxyCpu: 1, loadCpu: LOAD_CPU, maxConnections: 64, fixedRate: { targetRps, connections: fixedConnections, delayMs }, handshakeConnections: 16 },
+      settings: { ...S, proxyCpu: 1, loadCpu: LOAD_CPU, maxConnections: 64, fixedRate: { targetRps, connections: fixedConnections, delayMs }, fixedRateLow: { targetRps: lowRps, connections: lowConnections, delayMs }, handshakeConnections: 16 },
       arms: arms.map((a) => ({ name: a.name, label: a.label, scheme: a.scheme, path: a.path })),
       max: { runs: max, summary: maxSummary },
       fixed: { runs: fixed, summary: summarise(fixed) },
+      fixedLow: { runs: fixedLow, summary: summarise(fixedLow) },
       tls: { runs: tls, summary: summarise(tls) },
       websocket: { echo, cycles },
       logins,
@@ -178,7 +189,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
     log(`results: ${path.relative(process.cwd(), file)}`);
     if (render) log(`rendered: ${renderDocs(result as unknown as Parameters<typeof renderDocs>[0]).join(', ')}`);
-    const failures = [...max, ...fixed].filter((r) => r.errors > 0).map((r) => `${r.arm}#${r.rep}: ${r.errors} errors`);
+    const failures = [...max, ...fixed, ...fixedLow].filter((r) => r.errors > 0).map((r) => `${r.arm}#${r.rep}: ${r.errors} errors`);
     if (failures.length > 0) log(`WARNING: runs with errors: ${failures.join('; ')}`);
   } finally {
     await agent.close().catch(() => undefined);
