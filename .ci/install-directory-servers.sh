@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the directory servers the LDAP integration tests start themselves:
-# OpenLDAP slapd (+ ldap-utils, openssl) and Samba as an AD DC (samba-ad-dc, samba-ad-provision).
+# OpenLDAP slapd (+ ldap-utils, openssl) and Samba as an AD DC (samba-ad-dc, samba-ad-provision);
+# iproute2 for `ss`, with which the tests and the benchmark count authgate's LDAP connections.
 # For root on Debian bookworm with a reachable Debian mirror. Idempotent; starts no daemon.
 set -euo pipefail
 if [[ $(id -u) != 0 ]]; then echo "install-directory-servers.sh: run as root" >&2; exit 1; fi
-PACKAGES=(openssl ldap-utils slapd samba-ad-dc samba-ad-provision)
+PACKAGES=(openssl ldap-utils slapd samba-ad-dc samba-ad-provision iproute2)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -5,7 +5,7 @@
 import { Agent } from 'undici';
 import type { Arm } from './arms.ts';
 import { loginForm, loginOnce } from './login.ts';
-import { connectionsFrom } from '../test/helpers/sockets.ts';
+import { sampleConnections } from '../test/helpers/sockets.ts';
 
 export interface LoginResult {
   concurrency: number;
@@ -32,10 +32,8 @@ export async function loginLoad(arm: Arm, ca: string, o: { concurrency: number; 
   const latencies: number[] = [];
   let failures = 0;
   let firstError: string | undefined;
-  let maxLdap = 0;
-  const sampler = setInterval(() => {
-    maxLdap = Math.max(maxLdap, connectionsFrom(pid, o.ldapPort) + connectionsFrom(pid, o.ldapsPort));
-  }, 50);
+  const sampler = sampleConnections(pid, [o.ldapPort, o.ldapsPort], 100);
+  let stopped = false;
   try {
     const form = await loginForm(base, agent);
     const started = performance.now();
@@ -55,6 +53,8 @@ export async function loginLoad(arm: Arm, ca: string, o: { concurrency: number; 
     };
     await Promise.all(Array.from({ length: o.concurrency }, worker));
     const seconds = (performance.now() - started) / 1000;
+    stopped = true;
+    const maxLdap = await sampler.stop();
     latencies.sort((a, b) => a - b);
     return {
       concurrency: o.concurrency,
@@ -68,7 +68,7 @@ export async function loginLoad(arm: Arm, ca: string, o: { concurrency: number; 
       ...(firstError ? { firstError } : {}),
     };
   } finally {
-    clearInterval(sampler);
+    if (!stopped) await sampler.stop().catch(() => undefined);
     await agent.close();
   }
 }

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { startSlapd } from '../../helpers/slapd.ts';
 import { freePort } from '../../helpers/directory-tools.ts';
-import { connectionsFrom } from '../../helpers/sockets.ts';
+import { sampleConnections } from '../../helpers/sockets.ts';
 import { authenticateInOrder } from '../../../src/auth/ldap/index.ts';
 import type { Identity } from '../../../src/auth/identity.ts';
 import { CONTEXT, groupNames, provider, slapdConfig, traced } from './fixtures.ts';
@@ -46,12 +46,10 @@ t.test('concurrent logins share the pools: right and wrong passwords on reused c
     await t.test(mode.name, async (t) => {
       const p = provider(slapdConfig(slapd, mode.overrides));
       t.teardown(() => p.close?.());
-      let most = 0;
-      const sampler = setInterval(() => (most = Math.max(most, connectionsFrom(process.pid, port))), 2);
+      const sampler = sampleConnections(process.pid, [port], 5);
       const attempts = Array.from({ length: 60 }, (_, i) => ({ username: mode.users[i % 2] as string, right: i % 3 !== 0 }));
       const outcomes = await Promise.all(attempts.map((a) => p.authenticate(a.username, a.right ? pw : `${pw}-wrong`, CONTEXT)));
-      clearInterval(sampler);
-      most = Math.max(most, connectionsFrom(process.pid, port));
+      const most = await sampler.stop();
       const wrong = outcomes.filter((o, i) => o.ok !== (attempts[i] as { right: boolean }).right);
       t.same(wrong, [], 'every right password logs in and every wrong one is refused, whatever the connection was bound as before');
       t.match(outcomes.filter((o) => !o.ok), Array(20).fill({ reason: 'bad-credentials' }));
