@@ -255,7 +255,7 @@ t.test('the dashboard queries only metrics authgate exports', async (t) => {
     if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${metric.name}${suffix}`);
   }
   for (const name of used) t.ok(exported.has(name), `${name} is exported by src/server/metrics.ts`);
-  const wanted = ['authgate_http_requests_total', 'authgate_http_request_duration_seconds_bucket', 'authgate_upstream_duration_seconds_bucket', 'authgate_logins_total', 'authgate_denials_total', 'authgate_websockets_active', 'authgate_session_refreshes_total', 'authgate_ldap_operation_duration_seconds_bucket', 'authgate_ldap_pool_connections'];
+  const wanted = ['authgate_http_requests_total', 'authgate_http_request_duration_seconds_bucket', 'authgate_upstream_duration_seconds_bucket', 'authgate_logins_total', 'authgate_denials_total', 'authgate_websockets_active', 'authgate_session_refreshes_total', 'authgate_ldap_operation_duration_seconds_bucket', 'authgate_ldap_pool_connections', 'authgate_shared_store_degraded'];
   for (const name of wanted) t.ok(used.has(name), `the dashboard shows ${name}`);
   t.equal(readFileSync(path.join(CHART, 'dashboards/authgate.json'), 'utf8'), dashboard, 'chart copy and docs/ copy are identical');
 });
