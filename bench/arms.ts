@@ -7,7 +7,9 @@ import { readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { startPinned, waitForPort, freePort, PROXY_CPU, LOAD_CPU, type Started } from './proc.ts';
+import { freePort, type DirectoryEndpoints } from '../test/helpers/directory-tools.ts';
+import { slapdProviderInput, type Slapd } from '../test/helpers/slapd.ts';
+import { startPinned, waitForPort, PROXY_CPU, LOAD_CPU, type Started } from './proc.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.dirname(HERE);
@@ -41,15 +43,8 @@ export interface Arm {
   stop(): Promise<void>;
 }
 
-export interface Directory {
-  ldapPort: number;
-  ldapsUrl: string;
-  caFile: string;
-  baseDN: string;
-  bindDN: string;
-  bindPassword: string;
-  userPassword: string;
-}
+/** The benchmark's slapd (Apache's mod_authnz_ldap uses its plain port, authgate its ldaps URL). */
+export type Directory = DirectoryEndpoints & Pick<Slapd, 'ldapPort'>;
 
 function fill(template: string, values: Record<string, string | number>): string {
   // Comment lines are dropped first (they may mention {{NAME}} themselves).
@@ -168,23 +163,8 @@ export async function startAuthgateArm(o: AuthgateArmOptions): Promise<Arm> {
   const providers: unknown[] = [{ type: 'local', id: 'local', name: 'Local accounts', usersFile: path.join(dir, 'users.yaml') }];
   if (o.ldap) {
     writeFileSync(path.join(dir, 'bind-password'), `${o.ldap.bindPassword}\n`, { mode: 0o600 });
-    providers.push({
-      type: 'ldap',
-      id: 'corp',
-      name: 'Directory',
-      serverAddress: [o.ldap.ldapsUrl],
-      tlsCACertificate: o.ldap.caFile,
-      bindDN: o.ldap.bindDN,
-      bindPasswordFile: path.join(dir, 'bind-password'),
-      userSearchBaseDN: `ou=Users,${o.ldap.baseDN}`,
-      userObjectClass: 'inetOrgPerson',
-      uniqueIdAttribute: 'entryUUID',
-      usernameAttribute: 'uid',
-      userEmailAttribute: 'mail',
-      groupSearchBaseDN: `ou=Groups,${o.ldap.baseDN}`,
-      groupObjectClass: 'groupOfNames',
-      nestedGroups: true,
-    });
+    // The tests' slapd provider section, with nested groups (the benchmark's slapd computes memberOf with dynlist).
+    providers.push(slapdProviderInput(o.ldap, { bindPasswordFile: path.join(dir, 'bind-password') }, { id: 'corp', name: 'Directory', nestedGroups: true }));
   }
   const config = {
     listen: { address: '127.0.0.1', port, tls: { certFile: o.cert.certFile, keyFile: o.cert.keyFile, minVersion: 'TLSv1.3' }, keepAliveTimeout: '120s' },

@@ -85,14 +85,13 @@ async function main(): Promise<void> {
     slapd = await startSlapd({ memberOf: 'dynlist' });
     activeSlapd = slapd;
     const ldapsPort = Number(new URL(slapd.ldapsUrl).port);
-    const directory = { ...slapd, ldapPort: slapd.ldapPort };
     const up = await startUpstreamProcess(dir);
     upstream = up.proc;
     const direct = directArm(up.port);
     const nginx = await startNginx(dir, cert, up.port);
-    const apache = await startApache(dir, cert, up.port, directory, 'alice');
+    const apache = await startApache(dir, cert, up.port, slapd, 'alice');
     const off = await startAuthgateArm({ name: 'authgate-off', label: 'authgate, auth off (public /**)', dir, cert, upstreamPort: up.port, publicAll: true });
-    const auth = await startAuthgateArm({ name: 'authgate-session', label: 'authgate, session cookie', dir, cert, upstreamPort: up.port, ldap: directory });
+    const auth = await startAuthgateArm({ name: 'authgate-session', label: 'authgate, session cookie', dir, cert, upstreamPort: up.port, ldap: slapd });
     const floor = await startNodeFloor(cert, up.port);
     arms.push(direct, nginx, apache.plain, apache.auth, floor, off, auth);
     const base = `https://127.0.0.1:${auth.port}`;

@@ -44,6 +44,29 @@ export function freePort(): Promise<number> {
 }
 
 /** Parses the `export A=b C='d'` lines the start scripts write to env.sh. */
+/** What both reference scripts (slapd, Samba AD) write to their env.sh, under the same names. */
+export interface DirectoryEndpoints {
+  ldapUrl: string;
+  ldapsUrl: string;
+  caFile: string;
+  baseDN: string;
+  bindDN: string;
+  bindPassword: string;
+  userPassword: string;
+}
+
+export function endpointsFromEnv(vars: Record<string, string>): DirectoryEndpoints {
+  return {
+    ldapUrl: vars.LDAP_URL as string,
+    ldapsUrl: vars.LDAPS_URL as string,
+    caFile: vars.LDAPTLS_CACERT as string,
+    baseDN: vars.LDAP_BASE_DN as string,
+    bindDN: vars.LDAP_BIND_DN as string,
+    bindPassword: vars.LDAP_BIND_PW as string,
+    userPassword: vars.LDAP_USER_PW as string,
+  };
+}
+
 export function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const match of text.matchAll(/([A-Z_]+)=('([^']*)'|(\S+))/g)) out[match[1] as string] = (match[3] ?? match[4]) as string;

@@ -17,17 +17,10 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseEnvFile, requireBinaries, run, SERVERS_DIR } from './directory-tools.ts';
+import { endpointsFromEnv, parseEnvFile, requireBinaries, run, SERVERS_DIR, type DirectoryEndpoints } from './directory-tools.ts';
 
-export interface Samba {
+export interface Samba extends DirectoryEndpoints {
   base: string;
-  ldapUrl: string;
-  ldapsUrl: string;
-  caFile: string;
-  baseDN: string;
-  bindDN: string;
-  bindPassword: string;
-  userPassword: string;
   /** Runs samba-tool against this instance (`user show alice`, ...). */
   tool(args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -78,13 +71,7 @@ export async function startSamba(): Promise<Samba> {
   const vars = parseEnvFile(await readFile(path.join(base, 'env.sh'), 'utf8'));
   return {
     base,
-    ldapUrl: vars.LDAP_URL as string,
-    ldapsUrl: vars.LDAPS_URL as string,
-    caFile: vars.LDAPTLS_CACERT as string,
-    baseDN: vars.LDAP_BASE_DN as string,
-    bindDN: vars.LDAP_BIND_DN as string,
-    bindPassword: vars.LDAP_BIND_PW as string,
-    userPassword: vars.LDAP_USER_PW as string,
+    ...endpointsFromEnv(vars),
     tool: (args) => run('/usr/bin/samba-tool', [...args, '-s', path.join(base, 'etc', 'smb.conf')], {}, 60_000),
     async stop() {
       try {

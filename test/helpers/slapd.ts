@@ -10,25 +10,18 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, parseEnvFile, requireBinaries, run, SERVERS_DIR } from './directory-tools.ts';
+import { endpointsFromEnv, freePort, parseEnvFile, requireBinaries, run, SERVERS_DIR, type DirectoryEndpoints } from './directory-tools.ts';
 
 export interface SlapdOptions {
   /** memberof: stored memberOf of direct groups (overlay); dynlist: computed memberOf including nested groups. */
   memberOf?: 'memberof' | 'dynlist';
 }
 
-export interface Slapd {
+export interface Slapd extends DirectoryEndpoints {
   base: string;
-  ldapUrl: string;
-  ldapsUrl: string;
   ldapPort: number;
-  caFile: string;
-  baseDN: string;
   adminDN: string;
   adminPassword: string;
-  bindDN: string;
-  bindPassword: string;
-  userPassword: string;
   /** Applies LDIF changes as the directory manager (ldapmodify over ldapi://). */
   modify(ldif: string): Promise<void>;
   add(ldif: string): Promise<void>;
@@ -62,16 +55,10 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   };
   return {
     base,
-    ldapUrl: vars.LDAP_URL as string,
-    ldapsUrl: vars.LDAPS_URL as string,
+    ...endpointsFromEnv(vars),
     ldapPort,
-    caFile: vars.LDAPTLS_CACERT as string,
-    baseDN: vars.LDAP_BASE_DN as string,
     adminDN: vars.LDAP_ADMIN_DN as string,
     adminPassword: vars.LDAP_ADMIN_PW as string,
-    bindDN: vars.LDAP_BIND_DN as string,
-    bindPassword: vars.LDAP_BIND_PW as string,
-    userPassword: vars.LDAP_USER_PW as string,
     modify: (ldif) => ldap('/usr/bin/ldapmodify', ldif),
     add: (ldif) => ldap('/usr/bin/ldapadd', ldif),
     async modifyConfig(ldif) {
@@ -93,7 +80,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
  * The `type: ldap` provider section (as written in YAML) for this test directory: double bind
  * over ldaps with the test CA. `bind` chooses how the service password is given.
  */
-export function slapdProviderInput(slapd: Slapd, bind: { bindPassword: string } | { bindPasswordFile: string }, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function slapdProviderInput(slapd: DirectoryEndpoints, bind: { bindPassword: string } | { bindPasswordFile: string }, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     type: 'ldap',
     name: 'Test OpenLDAP',
