@@ -37,16 +37,19 @@ export function identityStripper(names: Iterable<string>, prefixes: Iterable<str
   };
 }
 
+/** Adds the comma-separated tokens of a Connection value to `into`, lower-cased and trimmed. */
+function addTokens(value: string, into: Set<string>): void {
+  for (const token of value.split(',')) {
+    const t = token.trim().toLowerCase();
+    if (t) into.add(t);
+  }
+}
+
 /** Names listed in the Connection header(s): hop-by-hop for this message. */
 export function connectionTokens(rawHeaders: readonly string[]): Set<string> {
   const tokens = new Set<string>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === 'connection') {
-      for (const token of (rawHeaders[i + 1] as string).split(',')) {
-        const t = token.trim().toLowerCase();
-        if (t) tokens.add(t);
-      }
-    }
+    if ((rawHeaders[i] as string).toLowerCase() === 'connection') addTokens(rawHeaders[i + 1] as string, tokens);
   }
   return tokens;
 }
@@ -75,12 +78,16 @@ interface NameInfo {
 const MAX_NAMES = 4096;
 const namesByStripper = new WeakMap<IdentityStripper, Map<string, NameInfo>>();
 
-function nameInfo(name: string, stripper: IdentityStripper): NameInfo {
+function namesFor(stripper: IdentityStripper): Map<string, NameInfo> {
   let names = namesByStripper.get(stripper);
   if (names === undefined) {
     names = new Map();
     namesByStripper.set(stripper, names);
   }
+  return names;
+}
+
+function nameInfo(name: string, stripper: IdentityStripper, names: Map<string, NameInfo>): NameInfo {
   let info = names.get(name);
   if (info === undefined) {
     const lower = name.toLowerCase();
@@ -104,20 +111,16 @@ function nameInfo(name: string, stripper: IdentityStripper): NameInfo {
  */
 export function outgoingHeaders(rawHeaders: readonly string[], options: OutgoingHeaderOptions): string[] {
   const { stripper, keepUpgrade = false, cookie } = options;
-  let listed: Set<string> | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (nameInfo(rawHeaders[i] as string, stripper).lower === 'connection') {
-      listed = connectionTokens(rawHeaders);
-      break;
-    }
-  }
-  const out: string[] = [];
+  const names = namesFor(stripper);
+  let out: string[] = [];
+  let hasConnection = false;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
-    const { lower, kind } = nameInfo(name, stripper);
-    const keptUpgrade = keepUpgrade && lower === 'upgrade';
-    if (kind === HOP && !keptUpgrade) continue;
-    if (listed !== undefined && listed.has(lower) && !keptUpgrade) continue;
+    const { lower, kind } = nameInfo(name, stripper, names);
+    if (kind === HOP) {
+      if (lower === 'connection') hasConnection = true;
+      if (!(keepUpgrade && lower === 'upgrade')) continue;
+    }
     if (kind === FORWARDED || kind === IDENTITY) continue;
     let value = rawHeaders[i + 1] as string;
     if (kind === COOKIE && cookie !== undefined) {
@@ -126,24 +129,31 @@ export function outgoingHeaders(rawHeaders: readonly string[], options: Outgoing
     }
     out.push(name, value);
   }
+  if (hasConnection) {
+    // Other names listed in Connection are hop-by-hop for this message too. The usual values
+    // (keep-alive, close, upgrade) name only headers already removed above: nothing to filter.
+    const listed = [...connectionTokens(rawHeaders)].filter((token) => !HOP_BY_HOP.has(token));
+    if (listed.length > 0) out = withoutNames(out, new Set(listed), (name) => nameInfo(name, stripper, names).lower);
+  }
   if (keepUpgrade) out.push('connection', 'upgrade');
   for (const [name, value] of options.add) out.push(name, value);
   return out;
+}
+
+function withoutNames(headers: string[], drop: Set<string>, lower: (name: string) => string): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!drop.has(lower(headers[i] as string))) kept.push(headers[i] as string, headers[i + 1] as string);
+  }
+  return kept;
 }
 
 /** Response headers from the upstream minus hop-by-hop ones, ready for `res.writeHead`. */
 export function responseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const connection = headers.connection;
   // `keep-alive` and `close` (the usual values) name only hop-by-hop headers: no list to build.
-  const listed =
-    connection === undefined || connection === 'keep-alive' || connection === 'close'
-      ? undefined
-      : new Set(
-          String(connection)
-            .split(',')
-            .map((t) => t.trim().toLowerCase())
-            .filter(Boolean),
-        );
+  let listed: Set<string> | undefined;
+  if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') addTokens(String(connection), (listed = new Set()));
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
