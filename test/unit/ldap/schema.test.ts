@@ -16,7 +16,7 @@ t.test('defaults as Connect documents them', async (t) => {
     startTLS: false, serverTLSInsecure: false, allowInsecureLdap: false, anonymousBind: false,
     uniqueIdAttribute: 'DN', usernameAttribute: 'uid', groupUniqueIdAttribute: 'DN', groupNameAttribute: 'cn',
     groupMembership: 'memberOf', nestedGroups: false, nestedGroupsMaxDepth: 10, permittedLoginGroups: [],
-    membershipUpdateInterval: 4 * 3_600_000, refreshGracePeriod: 15 * 60_000, connectTimeout: 5000, operationTimeout: 10_000, poolSize: 4, logging: false,
+    membershipUpdateInterval: 4 * 3_600_000, refreshGracePeriod: 15 * 60_000, connectTimeout: 5000, operationTimeout: 10_000, poolSize: 4, bindPoolSize: 4, logging: false,
   });
   t.same(ldapWarnings(config), []);
   t.same(ldapWarnings(ldapProviderSchema.parse({ ...minimal, serverTLSInsecure: true, bindPasswordFile: undefined, bindPassword: 'x' })), [
@@ -49,6 +49,9 @@ t.test('cross-field errors', async (t) => {
     ['bad filter', { userFilterBase: '(objectClass=user' }, ['userFilterBase: is not an LDAP filter: unbalanced parentheses']],
     ['bad base DN', { userSearchBaseDN: 'Users' }, ['userSearchBaseDN: is not a distinguished name; write it like OU=Users,DC=example,DC=com']],
     ['bad attribute', { usernameAttribute: 'sam account' }, ['usernameAttribute: is not an LDAP attribute name (letters, digits, "-", or an OID)']],
+    ['no bind connections', { bindPoolSize: 0 }, ['bindPoolSize: Too small: expected number to be >=1']],
+    ['too many bind connections', { bindPoolSize: 65 }, ['bindPoolSize: Too big: expected number to be <=64']],
+    ['fractional bind pool', { bindPoolSize: 2.5 }, ['bindPoolSize: Invalid input: expected int, received number']],
     ['bad duration', { membershipUpdateInterval: 'soon' }, ['membershipUpdateInterval: is not a duration; write a number and a unit (ms, s, m, h, d), for example 30s, 15m, 8h or 7d']],
   ];
   for (const [name, overrides, expected] of cases) t.same(issues({ ...minimal, ...overrides }), expected, name);
