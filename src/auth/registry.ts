@@ -47,7 +47,7 @@ export async function createProviders(deps: ProviderDeps): Promise<ProviderEntry
         config,
         permittedLoginGroups: config.permittedLoginGroups,
         membershipUpdateInterval: config.membershipUpdateInterval,
-        refreshGracePeriod: 0,
+        refreshGracePeriod: config.refreshGracePeriod,
         password: createLocalProvider({ id, name: config.name, usersFile: deps.loaded.resolvePath(config.usersFile) }),
       });
     } else if (config.type === 'ldap') {
@@ -62,16 +62,16 @@ export async function createProviders(deps: ProviderDeps): Promise<ProviderEntry
         ...(directory ? { lookupByEmail: (email: string) => lookupByEmail(directory, email) } : {}),
         logger: deps.logger,
       });
-      entries.push({ id, config, permittedLoginGroups: config.permittedLoginGroups, membershipUpdateInterval: config.membershipUpdateInterval ?? DEFAULT_OIDC_REFRESH_MS, refreshGracePeriod: 0, oidc });
+      entries.push({ id, config, permittedLoginGroups: config.permittedLoginGroups, membershipUpdateInterval: config.membershipUpdateInterval ?? DEFAULT_OIDC_REFRESH_MS, refreshGracePeriod: config.refreshGracePeriod, oidc });
     }
   }
   if (deps.demoUsers && deps.demoUsers.length > 0 && !entries.some((e) => e.id === 'demo')) {
     entries.unshift({
       id: 'demo',
-      config: { type: 'local', id: 'demo', name: 'Demo account', usersFile: '', permittedLoginGroups: [], membershipUpdateInterval: 4 * 3_600_000 },
+      config: { type: 'local', id: 'demo', name: 'Demo account', usersFile: '', permittedLoginGroups: [], membershipUpdateInterval: 4 * 3_600_000, refreshGracePeriod: 15 * 60_000 },
       permittedLoginGroups: [],
       membershipUpdateInterval: 4 * 3_600_000,
-      refreshGracePeriod: 0,
+      refreshGracePeriod: 15 * 60_000,
       password: createLocalProvider({ id: 'demo', name: 'Demo account', usersFile: '', extraUsers: deps.demoUsers }),
     });
   }

@@ -7,29 +7,24 @@ import { admit } from '../auth/admit.ts';
 import type { RefreshOutcome } from '../auth/identity.ts';
 import type { ProviderEntry } from '../auth/registry.ts';
 import { isAuthgateError } from '../errors.ts';
-import type { Session } from '../session/index.ts';
+import { refreshState, type Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 
 export type RefreshResult = { session: Session; setCookie?: string } | { ended: string };
 
-const RETRY_AFTER_FAILURE_MS = 30_000;
-const DEFAULT_GRACE_MS = 3_600_000;
-
 export async function refreshIfDue(rt: Runtime, session: Session): Promise<RefreshResult> {
   const entry = rt.providersById.get(session.identity.provider);
   if (!entry) return { ended: 'provider-removed' };
-  const nowMs = rt.now();
-  const ageMs = nowMs - session.identity.refreshedAt * 1000;
+  const ageMs = rt.now() - session.identity.refreshedAt * 1000;
   const refreshable = entry.password?.refresh !== undefined || (entry.oidc !== undefined && session.refreshToken !== undefined);
-  if (!refreshable || ageMs < entry.membershipUpdateInterval) return { session };
+  if (!refreshable) return { session };
   const failedAt = rt.refreshFailedAt.get(session.sid);
-  const grace = entry.refreshGracePeriod || DEFAULT_GRACE_MS;
-  if (failedAt !== undefined && nowMs - failedAt < RETRY_AFTER_FAILURE_MS) {
-    return ageMs < entry.membershipUpdateInterval + grace ? { session } : { ended: 'directory-unavailable' };
-  }
+  const state = refreshState(ageMs, timing(entry), failedAt === undefined ? undefined : rt.now() - failedAt);
+  if (state === 'fresh' || state === 'grace') return { session };
+  if (state === 'expired') return { ended: 'directory-unavailable' };
   let pending = rt.refreshing.get(session.sid) as Promise<RefreshResult> | undefined;
   if (!pending) {
-    pending = run(rt, session, entry, grace, ageMs - entry.membershipUpdateInterval).finally(() => rt.refreshing.delete(session.sid));
+    pending = run(rt, session, entry, ageMs).finally(() => rt.refreshing.delete(session.sid));
     rt.refreshing.set(session.sid, pending);
   }
   return pending;
@@ -49,7 +44,11 @@ async function reread(entry: ProviderEntry, session: Session): Promise<{ outcome
   return { outcome: await entry.password!.refresh!(session.identity) };
 }
 
-async function run(rt: Runtime, session: Session, entry: ProviderEntry, graceMs: number, overdueMs: number): Promise<RefreshResult> {
+function timing(entry: ProviderEntry): { intervalMs: number; graceMs: number } {
+  return { intervalMs: entry.membershipUpdateInterval, graceMs: entry.refreshGracePeriod };
+}
+
+async function run(rt: Runtime, session: Session, entry: ProviderEntry, ageMs: number): Promise<RefreshResult> {
   const permitted = entry.permittedLoginGroups;
   const subject = { username: session.identity.username, uniqueId: session.identity.uniqueId };
   try {
@@ -79,7 +78,7 @@ async function run(rt: Runtime, session: Session, entry: ProviderEntry, graceMs:
     rt.refreshFailedAt.set(session.sid, rt.now());
     rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: 'error' });
     rt.logger.warn({ err: error, sid: session.sid.slice(0, 6) }, 'membership refresh failed; the session continues within the grace period');
-    if (overdueMs < graceMs) return { session };
+    if (refreshState(ageMs, timing(entry), 0) === 'grace') return { session };
     await rt.sessions.revoke(session);
     rt.websockets.closeSession(session.sid);
     rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason: 'directory-unavailable' });

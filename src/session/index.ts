@@ -8,3 +8,4 @@ export { LruCache } from './cache.ts';
 export { createSharedStore, REPLICAS_ENV, type SharedStoreOptions } from './store-factory.ts';
 export { redisStore, type RedisStore } from './redis-store.ts';
 export { fallbackStore, type FallbackStore } from './fallback-store.ts';
+export { refreshState, RETRY_AFTER_FAILURE_MS, type RefreshState, type RefreshTiming } from './refresh-schedule.ts';

@@ -8,10 +8,6 @@ import type { Trace } from './trace.ts';
 
 export interface LdapPasswordProvider extends PasswordProvider {
   readonly config: LdapProviderConfig;
-  /** Whether the identity's groups are due for re-reading (membershipUpdateInterval). */
-  refreshDue(identity: Identity, nowMs?: number): boolean;
-  /** Whether a failed refresh may still keep the session (refreshGracePeriod since the last success). */
-  withinGrace(identity: Identity, nowMs?: number): boolean;
   /** login with a step-by-step trace (used by `authgate ldap-test`). */
   authenticateTraced(username: string, password: string, trace: Trace): Promise<PasswordOutcome>;
   /** With a service account: the enabled, permitted user with this email (OIDC `groupsFrom: ldap`). */
@@ -38,8 +34,6 @@ export function createLdapProvider(config: LdapProviderConfig, deps: LdapProvide
     config,
     authenticate: (username: string, password: string, _context: LoginContext) => run(username, password),
     authenticateTraced: (username, password, trace) => run(username, password, trace),
-    refreshDue: (identity, nowMs = rt.clock()) => nowMs - identity.refreshedAt * 1000 >= config.membershipUpdateInterval,
-    withinGrace: (identity, nowMs = rt.clock()) => nowMs - identity.refreshedAt * 1000 < config.membershipUpdateInterval + config.refreshGracePeriod,
     async health() {
       if (!rt.pool) return { ok: true, detail: 'single bind: checked at login' };
       try {

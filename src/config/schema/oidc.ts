@@ -53,6 +53,7 @@ export const oidcProviderSchema = z
       .meta({ description: 'prompt parameter sent to the issuer. Google preset default: select_account.', examples: ['select_account'] }),
     logoutAtProvider: z.boolean().default(false).meta({ description: 'On logout, also send the browser to the issuer\'s end_session_endpoint (when it has one).', examples: [false] }),
     membershipUpdateInterval: duration('Refresh claims and groups (refresh token, groupsFrom lookup) after this long; a refused refresh ends the session.', '1h').optional(),
+    refreshGracePeriod: duration('If the issuer (or the groupsFrom directory) is unreachable during a refresh, keep the session this long past membershipUpdateInterval, then end it.', '15m').prefault('15m'),
     caFile: filePath('Extra PEM CA certificate(s) trusted for the issuer, in addition to the system roots.', '/etc/ssl/internal-ca.pem').optional(),
     discoveryRetryInterval: duration('When discovery fails (issuer down at start), retry after this long, backing off up to 4x.', '30s').prefault('30s'),
     httpTimeout: duration('Timeout of each request to the issuer.', '10s').prefault('10s'),

@@ -15,6 +15,7 @@ export const localProviderSchema = z
     usersFile: filePath('YAML users file (username, passwordHash from `authgate hash-password`, email, names, groups, role).', 'config/users.yaml'),
     permittedLoginGroups: z.array(z.string()).default([]).meta({ description: 'Only members of these groups may log in (empty = everyone in the file).' }),
     membershipUpdateInterval: duration('Re-read the users file for this user after this long.', '4h').prefault('4h'),
+    refreshGracePeriod: duration('If the users file cannot be read during a refresh, keep the session this long past membershipUpdateInterval, then end it.', '15m').prefault('15m'),
   })
   .meta({ description: 'Accounts from a local YAML file (break-glass admin, demos).' });
 
