@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { Config } from './schema/index.ts';
 import { providerId } from './schema/providers.ts';
+import { ldapWarnings } from './schema/ldap.ts';
 import { issue, type ConfigIssue } from './issues.ts';
 import { readSecret, type SecretContext } from './secrets.ts';
 import { processAccountProblems } from '../server/privileges.ts';
@@ -123,6 +124,9 @@ function providerIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
     if (provider.type === 'local') {
       const users = readable(provider.usersFile, `auth.providers[${index}].usersFile`, ctx);
       if (users.issue) out.push(users.issue);
+    }
+    if (provider.type === 'ldap') {
+      for (const [key, message] of ldapWarnings(provider)) out.push(issue(['auth', 'providers', index, key], message, 'warning'));
     }
   });
   if (config.auth.providers.length === 0 && !config.demo) {

@@ -181,13 +181,13 @@ export function isSingleBind(config: Pick<LdapProviderConfig, 'bindDN' | 'anonym
   return config.bindDN === undefined && !config.anonymousBind;
 }
 
-/** Start-up warnings for insecure opt-ins in use. */
-export function ldapWarnings(config: LdapProviderConfig): string[] {
-  const warnings: string[] = [];
-  if (config.serverTLSInsecure) warnings.push('serverTLSInsecure: true: LDAP server certificates are NOT verified');
+/** Insecure opt-ins in use, as `[key, message]` pairs: check-config prints them, start-up logs them. */
+export function ldapWarnings(config: LdapProviderConfig): Array<[key: string, message: string]> {
+  const warnings: Array<[string, string]> = [];
+  if (config.serverTLSInsecure) warnings.push(['serverTLSInsecure', 'is true: LDAP server certificates are NOT verified; set tlsCACertificate instead']);
   if (config.allowInsecureLdap && serverAddresses(config).some((a) => a.toLowerCase().startsWith('ldap:')) && !config.startTLS) {
-    warnings.push('allowInsecureLdap: true: passwords are sent to the LDAP server in clear text');
+    warnings.push(['allowInsecureLdap', 'is true: passwords are sent to the LDAP server in clear text; use ldaps:// or startTLS: true']);
   }
-  if (config.bindPassword !== undefined) warnings.push('bindPassword is inline; prefer bindPasswordFile or bindPasswordEnv');
+  if (config.bindPassword !== undefined) warnings.push(['bindPassword', 'is inline; prefer bindPasswordFile or bindPasswordEnv']);
   return warnings;
 }

@@ -420,3 +420,26 @@ t.test('property: valid configurations with one random value never make loadConf
   );
   t.pass('no counterexample');
 });
+
+t.test('LDAP insecure opt-ins are warned with their key (check-config prints them, serve logs them)', async (t) => {
+  const ldap = [
+    'auth:',
+    '  providers:',
+    '    - type: ldap',
+    '      name: Lab',
+    '      serverAddress: ldap://127.0.0.1:389',
+    '      allowInsecureLdap: true',
+    '      serverTLSInsecure: true',
+    '      bindDN: cn=svc',
+    '      bindPassword: inline-password',
+    '      userSearchBaseDN: dc=example,dc=com',
+    '      userObjectClass: person',
+  ].join('\n');
+  const result = load(`${BASE}${ldap}\n`);
+  t.equal(result.ok, true);
+  t.same(warningsOf(result).filter((w) => w.startsWith('auth.')), [
+    'auth.providers[0].allowInsecureLdap: is true: passwords are sent to the LDAP server in clear text; use ldaps:// or startTLS: true',
+    'auth.providers[0].serverTLSInsecure: is true: LDAP server certificates are NOT verified; set tlsCACertificate instead',
+    'auth.providers[0].bindPassword: is inline; prefer bindPasswordFile or bindPasswordEnv',
+  ]);
+});

@@ -20,8 +20,8 @@ t.test('defaults as Connect documents them', async (t) => {
   });
   t.same(ldapWarnings(config), []);
   t.same(ldapWarnings(ldapProviderSchema.parse({ ...minimal, serverTLSInsecure: true, bindPasswordFile: undefined, bindPassword: 'x' })), [
-    'serverTLSInsecure: true: LDAP server certificates are NOT verified',
-    'bindPassword is inline; prefer bindPasswordFile or bindPasswordEnv',
+    ['serverTLSInsecure', 'is true: LDAP server certificates are NOT verified; set tlsCACertificate instead'],
+    ['bindPassword', 'is inline; prefer bindPasswordFile or bindPasswordEnv'],
   ]);
 });
 
