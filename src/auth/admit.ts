@@ -3,12 +3,24 @@ import type { Identity, Profile } from './identity.ts';
 import { checkPermitted } from '../policy/permitted.ts';
 import { resolveRole, type AuthorizationConfig } from '../policy/roles.ts';
 
-export type Admission = { ok: true; identity: Identity; roleSource: string } | { ok: false; reason: 'not-permitted'; required: readonly string[] };
+export type Admission =
+  | { ok: true; identity: Identity; roleSource: string; roleMatched: readonly string[]; permittedThrough: readonly string[] }
+  | { ok: false; reason: 'not-permitted'; required: readonly string[] };
 
-export function admit(profile: Profile, permittedGroups: readonly string[], authz: AuthorizationConfig, nowSeconds: number, authTime = nowSeconds): Admission {
-  if (permittedGroups.length > 0) {
-    const permitted = checkPermitted(profile, permittedGroups);
-    if (!permitted.permitted) return { ok: false, reason: 'not-permitted', required: permitted.required };
+/**
+ * Groups a user must be in to log in: every list must be satisfied (membership in any group of
+ * it); an empty list permits everyone. One list per provider whose permittedLoginGroups apply:
+ * the provider's own, plus the directory's when groups come from an LDAP provider (groupsFrom).
+ */
+export type PermittedGroups = ReadonlyArray<readonly string[]>;
+
+/** The only place that decides "not permitted": at login and at every membership refresh, for every provider. */
+export function admit(profile: Profile, permitted: PermittedGroups, authz: AuthorizationConfig, nowSeconds: number, authTime = nowSeconds): Admission {
+  const permittedThrough: string[] = [];
+  for (const groups of permitted) {
+    const result = checkPermitted(profile, groups);
+    if (!result.permitted) return { ok: false, reason: 'not-permitted', required: result.required };
+    permittedThrough.push(...result.matched);
   }
   const role = resolveRole(profile, authz);
   const identity: Identity = {
@@ -23,5 +35,5 @@ export function admit(profile: Profile, permittedGroups: readonly string[], auth
     authTime,
     refreshedAt: nowSeconds,
   };
-  return { ok: true, identity, roleSource: role.source };
+  return { ok: true, identity, roleSource: role.source, roleMatched: role.matched, permittedThrough };
 }

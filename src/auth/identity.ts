@@ -53,7 +53,10 @@ export interface Identity {
   refreshedAt: number;
 }
 
-/** Outcome of checking a username and password. A failure is a value, not an exception. */
+/**
+ * Outcome of checking a username and password. A failure is a value, not an exception. Whether
+ * the user is permitted is never the provider's call: admit() decides that for every provider.
+ */
 export type PasswordOutcome =
   | { ok: true; profile: Profile }
   | { ok: false; reason: LoginFailureReason; detail?: string };
@@ -63,14 +66,13 @@ export type LoginFailureReason =
   | 'username-invalid'
   | 'account-disabled'
   | 'ambiguous-user'
-  | 'not-permitted'
   | 'throttled'
   | 'provider-unavailable';
 
 /** Outcome of re-reading a user's groups and attributes during a session. */
 export type RefreshOutcome =
   | { ok: true; profile: Profile }
-  | { ok: false; reason: 'user-gone' | 'account-disabled' | 'not-permitted'; detail?: string };
+  | { ok: false; reason: 'user-gone' | 'account-disabled'; detail?: string };
 
 export interface LoginContext {
   clientIp: string;

@@ -4,6 +4,7 @@ import type { LoadedConfig, ProviderConfig, LdapProviderConfig } from '../config
 import { providerId, readSecret } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Metrics } from '../server/metrics.ts';
+import type { PermittedGroups } from './admit.ts';
 import type { PasswordProvider, Profile } from './identity.ts';
 import { createLocalProvider, type LocalUser } from './local/index.ts';
 import { createLdapProvider, type LdapPasswordProvider } from './ldap/index.ts';
@@ -14,8 +15,8 @@ const DEFAULT_OIDC_REFRESH_MS = 3_600_000;
 export interface ProviderEntry {
   id: string;
   config: ProviderConfig;
-  /** Groups a user must be in to log in (empty = anyone the provider accepts). */
-  permittedLoginGroups: readonly string[];
+  /** Groups a user must be in to log in, judged by admit() (no list = anyone the provider accepts). */
+  permittedLoginGroups: PermittedGroups;
   membershipUpdateInterval: number;
   /** Directory outage tolerated during a refresh before the session ends. */
   refreshGracePeriod: number;
@@ -45,14 +46,14 @@ export async function createProviders(deps: ProviderDeps): Promise<ProviderEntry
       entries.push({
         id,
         config,
-        permittedLoginGroups: config.permittedLoginGroups,
+        permittedLoginGroups: [config.permittedLoginGroups],
         membershipUpdateInterval: config.membershipUpdateInterval,
         refreshGracePeriod: config.refreshGracePeriod,
         password: createLocalProvider({ id, name: config.name, usersFile: deps.loaded.resolvePath(config.usersFile) }),
       });
     } else if (config.type === 'ldap') {
       const password = ldapById.get(id) as LdapPasswordProvider;
-      entries.push({ id, config, permittedLoginGroups: config.permittedLoginGroups, membershipUpdateInterval: config.membershipUpdateInterval, refreshGracePeriod: config.refreshGracePeriod, password });
+      entries.push({ id, config, permittedLoginGroups: [config.permittedLoginGroups], membershipUpdateInterval: config.membershipUpdateInterval, refreshGracePeriod: config.refreshGracePeriod, password });
     } else {
       const directory = config.groupsFrom === 'ldap' ? pickLdap(ldapById, config.groupsFromProvider) : undefined;
       const oidc = createOidcProvider(config, {
@@ -62,7 +63,9 @@ export async function createProviders(deps: ProviderDeps): Promise<ProviderEntry
         ...(directory ? { lookupByEmail: (email: string) => lookupByEmail(directory, email) } : {}),
         logger: deps.logger,
       });
-      entries.push({ id, config, permittedLoginGroups: config.permittedLoginGroups, membershipUpdateInterval: config.membershipUpdateInterval ?? DEFAULT_OIDC_REFRESH_MS, refreshGracePeriod: config.refreshGracePeriod, oidc });
+      // Groups from a directory: its permittedLoginGroups apply to these users too.
+      const permitted = directory ? [config.permittedLoginGroups, directory.config.permittedLoginGroups] : [config.permittedLoginGroups];
+      entries.push({ id, config, permittedLoginGroups: permitted, membershipUpdateInterval: config.membershipUpdateInterval ?? DEFAULT_OIDC_REFRESH_MS, refreshGracePeriod: config.refreshGracePeriod, oidc });
     }
   }
   if (deps.demoUsers && deps.demoUsers.length > 0 && !entries.some((e) => e.id === 'demo')) {

@@ -90,7 +90,6 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
     rt.metrics.logins.inc({ provider: entry.id, outcome: 'error' });
     return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
   }
-  if (!outcome.ok && outcome.reason === 'not-permitted') return notPermitted(rt, res, audit, username);
   if (!outcome.ok) {
     await sleep(await rt.throttle.failed(username, ctx.client.ip));
     rt.audit.emit('auth.login.failed', { ...audit, reason: outcome.reason });

@@ -6,7 +6,7 @@
 import type { LoginContext, LoginFailureReason, PasswordOutcome, PasswordProvider } from '../identity.ts';
 
 /** Which failure to report when every provider failed: the most specific one. */
-const PRECEDENCE: LoginFailureReason[] = ['account-disabled', 'not-permitted', 'ambiguous-user', 'provider-unavailable', 'throttled', 'username-invalid', 'bad-credentials'];
+const PRECEDENCE: LoginFailureReason[] = ['account-disabled', 'ambiguous-user', 'provider-unavailable', 'throttled', 'username-invalid', 'bad-credentials'];
 
 export async function authenticateInOrder(
   providers: readonly PasswordProvider[],

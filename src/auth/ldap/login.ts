@@ -2,11 +2,11 @@
  * Checking a username and password: double bind (service account or anonymous search,
  * then a bind as each candidate entry on a bind-pool connection) or single bind (bind as the
  * user through a template on a bind-pool connection, then read the own entry there). Then account
- * state, groups and permitted groups. Every step is reported through the trace.
+ * state and groups; whether the user is permitted is admit()'s judgement, not the adapter's.
+ * Every step is reported through the trace.
  */
 import type { PasswordOutcome, Profile } from '../identity.ts';
 import { isAuthgateError } from '../../errors.ts';
-import { checkPermitted } from '../../policy/permitted.ts';
 import { accountBlock, ACCOUNT_ATTRIBUTES } from './account.ts';
 import type { LdapConnection } from './client.ts';
 import { rawValues, stringValues, type LdapEntry } from './entry.ts';
@@ -40,13 +40,13 @@ async function bindAs<T>(rt: LdapRuntime, dn: string, password: string, work: (c
   }
 }
 
-/** Entry, account state, groups, permitted groups: the part shared by both bind styles and refresh. */
+/** Entry, account state, groups: the part shared by both bind styles and refresh. */
 export async function completeProfile(
   rt: LdapRuntime,
   entry: LdapEntry,
   connection: LdapConnection,
   trace?: Trace,
-): Promise<{ ok: true; profile: Profile } | { ok: false; reason: 'account-disabled' | 'not-permitted' | 'provider-unavailable'; detail: string }> {
+): Promise<{ ok: true; profile: Profile } | { ok: false; reason: 'account-disabled' | 'provider-unavailable'; detail: string }> {
   const shown = userAttributes(rt)
     .filter((name) => stringValues(entry, name).length > 0)
     .map((name) => {
@@ -65,12 +65,6 @@ export async function completeProfile(
     trace?.({ step: 'entry', ok: false, message: mapped.problem });
     return { ok: false, reason: 'provider-unavailable', detail: mapped.problem };
   }
-  const permitted = checkPermitted(mapped.profile, rt.config.permittedLoginGroups);
-  if (!permitted.permitted) {
-    trace?.({ step: 'permitted', ok: false, message: `not a member of any permittedLoginGroups (${permitted.required.join('; ')})` });
-    return { ok: false, reason: 'not-permitted', detail: `${mapped.profile.username} is not in permittedLoginGroups` };
-  }
-  trace?.({ step: 'permitted', ok: true, message: permitted.matched.length ? `permitted through ${permitted.matched.join('; ')}` : 'permitted (no permittedLoginGroups configured)' });
   return { ok: true, profile: mapped.profile };
 }
 

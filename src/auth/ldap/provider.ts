@@ -10,7 +10,7 @@ export interface LdapPasswordProvider extends PasswordProvider {
   readonly config: LdapProviderConfig;
   /** login with a step-by-step trace (used by `authgate ldap-test`). */
   authenticateTraced(username: string, password: string, trace: Trace): Promise<PasswordOutcome>;
-  /** With a service account: the enabled, permitted user with this email (OIDC `groupsFrom: ldap`). */
+  /** With a service account: the enabled user with this email (OIDC `groupsFrom: ldap`). */
   lookupByEmail?(email: string): Promise<Profile | undefined>;
 }
 

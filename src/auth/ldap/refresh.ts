@@ -26,7 +26,7 @@ async function findByUniqueId(rt: LdapRuntime, connection: LdapConnection, uniqu
 
 /**
  * `user-gone` when the entry no longer exists (or matches the user filter), `account-disabled`
- * when disabled/locked/expired or no longer in permittedLoginGroups (detail says which).
+ * when disabled/locked/expired (detail says which). Permitted groups are the caller's admit().
  * Directory errors are thrown (AuthgateError ERR_LDAP_*): the caller applies the grace period.
  */
 export async function refreshIdentity(rt: LdapRuntime, identity: Identity, trace?: Trace): Promise<RefreshOutcome> {
@@ -41,14 +41,13 @@ export async function refreshIdentity(rt: LdapRuntime, identity: Identity, trace
     const completed = await completeProfile(rt, entries[0] as LdapEntry, connection, trace);
     if (completed.ok) return completed;
     if (completed.reason === 'provider-unavailable') return { ok: false, reason: 'user-gone', detail: completed.detail } as const;
-    if (completed.reason === 'not-permitted') return { ok: false, reason: 'not-permitted', detail: completed.detail } as const;
     return { ok: false, reason: 'account-disabled', detail: completed.detail } as const;
   }, trace);
 }
 
 /**
  * Finds a user by email with the service account (OIDC `groupsFrom: ldap`): the profile with
- * groups, or undefined when no single enabled, permitted entry has that address.
+ * groups, or undefined when no single enabled entry has that address.
  */
 export async function lookupByEmail(rt: LdapRuntime, email: string, trace?: Trace): Promise<Profile | undefined> {
   const pool = rt.pool;

@@ -45,7 +45,7 @@ export const oidcProviderSchema = z
     groupsClaim: claimName('Claim holding the user\'s groups (a list or a single string), for issuers that send groups (Keycloak, Entra ID, Okta).', 'groups').optional(),
     roleClaim: claimName('Claim holding role values for userRoleMapping.', 'rsc_role').optional(),
     permittedLoginGroups: z.array(z.string()).default([]).meta({ description: 'Only members of these groups may log in (empty = everyone the issuer authenticates).', examples: [['rstudio-users']] }),
-    groupsFrom: z.literal('ldap').optional().meta({ description: 'After login, look the user up by verified email in an LDAP provider (service account) and take groups and role values from there.', examples: ['ldap'] }),
+    groupsFrom: z.literal('ldap').optional().meta({ description: 'After login, look the user up by verified email in an LDAP provider (service account) and take groups and role values from there. That provider\'s permittedLoginGroups then apply to these users as well as this provider\'s own.', examples: ['ldap'] }),
     groupsFromProvider: providerIdSchema.optional().meta({ description: 'Id of the LDAP provider used by groupsFrom: ldap (needed when several LDAP providers are configured).', examples: ['corporate-ad'] }),
     prompt: z
       .enum(['none', 'login', 'consent', 'select_account'])

@@ -4,6 +4,9 @@ import { ldapProviderSchema, type LdapProviderConfig, type LdapProviderInput } f
 import { createLdapProvider, type LdapPasswordProvider, type TraceEvent } from '../../../src/auth/ldap/index.ts';
 import type { LdapProviderDeps } from '../../../src/auth/ldap/runtime.ts';
 import type { Slapd } from '../../helpers/slapd.ts';
+import { admit } from '../../../src/auth/admit.ts';
+import type { AuthorizationConfig } from '../../../src/policy/roles.ts';
+import type { PasswordOutcome, RefreshOutcome } from '../../../src/auth/identity.ts';
 
 export const CONTEXT = { clientIp: '127.0.0.1', requestId: 'test' };
 
@@ -29,4 +32,17 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 export function groupNames(outcome: { ok: boolean; profile?: { groups: { name: string }[] } }): string[] {
   return outcome.ok && outcome.profile ? outcome.profile.groups.map((g) => g.name) : [];
+}
+
+const VIEWERS_ONLY: AuthorizationConfig = { defaultUserRole: 'viewer', userRoleGroupMapping: false, userRoleMapping: false, viewerRoleMapping: [], publisherRoleMapping: [], administratorRoleMapping: [], userRoleMappingRestrictive: false };
+
+/**
+ * A login or refresh as authgate judges it: the provider's outcome, then admit() with the
+ * provider's permittedLoginGroups (providers never decide "not permitted" themselves).
+ */
+export async function judged(p: LdapPasswordProvider, outcome: Promise<PasswordOutcome | RefreshOutcome | undefined> | undefined) {
+  const result = await outcome;
+  if (!result?.ok) return result;
+  const admitted = admit(result.profile, [p.config.permittedLoginGroups], VIEWERS_ONLY, 0);
+  return admitted.ok ? result : { ok: false as const, reason: admitted.reason };
 }

@@ -1,7 +1,7 @@
 /** OpenLDAP groups: memberOf overlay, member search, nested expansion (depth, cycles), dynlist, permitted groups. */
 import t from 'tap';
 import { startSlapd } from '../../helpers/slapd.ts';
-import { CONTEXT, groupNames, provider, slapdConfig } from './fixtures.ts';
+import { CONTEXT, groupNames, judged, provider, slapdConfig } from './fixtures.ts';
 
 const slapd = await startSlapd({ memberOf: 'memberof' });
 t.teardown(() => slapd.stop());
@@ -53,8 +53,8 @@ t.test('permittedLoginGroups', async (t) => {
     await t.test(c.name, async (t) => {
       const p = provider(slapdConfig(slapd, c.overrides));
       t.teardown(() => p.close?.());
-      for (const user of c.allowed) t.match(await p.authenticate(user, pw, CONTEXT), { ok: true }, `${user} permitted`);
-      for (const user of c.refused) t.match(await p.authenticate(user, pw, CONTEXT), { ok: false, reason: 'not-permitted' }, `${user} not permitted`);
+      for (const user of c.allowed) t.match(await judged(p, p.authenticate(user, pw, CONTEXT)), { ok: true }, `${user} permitted`);
+      for (const user of c.refused) t.match(await judged(p, p.authenticate(user, pw, CONTEXT)), { ok: false, reason: 'not-permitted' }, `${user} not permitted`);
       t.match(await p.authenticate(c.refused[0] as string, 'wrong', CONTEXT), { ok: false, reason: 'bad-credentials' }, 'password checked before membership is revealed');
     });
   }

@@ -5,7 +5,7 @@ import { freePort } from '../../helpers/directory-tools.ts';
 import { sampleConnections } from '../../helpers/sockets.ts';
 import { authenticateInOrder } from '../../../src/auth/ldap/index.ts';
 import type { Identity } from '../../../src/auth/identity.ts';
-import { CONTEXT, groupNames, provider, slapdConfig, traced } from './fixtures.ts';
+import { CONTEXT, groupNames, judged, provider, slapdConfig, traced } from './fixtures.ts';
 
 const slapd = await startSlapd();
 t.teardown(() => slapd.stop());
@@ -120,7 +120,7 @@ t.test('membership refresh: coalesced reads, removed members, disabled users', a
   t.match(await r1, { ok: true, profile: { username: 'bob', groups: [{ name: 'Engineering' }] } });
 
   await slapd.modify([`dn: cn=Engineering,ou=Groups,${base}`, 'changetype: modify', 'delete: member', `member: uid=bob,ou=Users,${base}`, ''].join('\n'));
-  t.match(await p.refresh?.(identity), { ok: false, reason: 'not-permitted' }, 'removed from the permitted group');
+  t.match(await judged(p, p.refresh?.(identity)), { ok: false, reason: 'not-permitted' }, 'removed from the permitted group');
 
   const alice = await p.authenticate('alice', pw, CONTEXT);
   if (!alice.ok) throw new Error(JSON.stringify(alice));
