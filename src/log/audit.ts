@@ -15,7 +15,6 @@ export type AuditEventName =
   | 'session.invalid'
   | 'session.refreshed'
   | 'session.ended'
-  | 'session.revoked'
   | 'request.completed'
   | 'config.reloaded'
   | 'config.reload.failed'

@@ -9,6 +9,7 @@ import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './pipeline.ts';
 import { checkCsrf, csrfToken, newBrowserNonce } from './csrf.ts';
 import { safeReturnTo } from './return-to.ts';
+import { revokeSession } from './revoke.ts';
 import { loginPage, logoutPage, messagePage } from './pages.ts';
 import { readForm } from './body.ts';
 import { contentSecurityPolicy, redirect, sendError, sendHtml } from './respond.ts';
@@ -144,8 +145,7 @@ export async function handleLogoutPost(rt: Runtime, req: IncomingMessage, res: S
   if (!sameOrigin(rt, req) || !checkCsrf(rt.sessionKeys.sealing.raw, read.session.sid, 'logout', form.get('csrf'))) {
     return sendError(req, res, 403, 'csrf', 'The sign-out form expired; reload the page and try again.');
   }
-  await rt.sessions.revoke(read.session);
-  rt.websockets.closeSession(read.session.sid);
+  await revokeSession(rt, read.session);
   rt.audit.emit('auth.logout', { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: read.session.identity.provider, subject: { username: read.session.identity.username, uniqueId: read.session.identity.uniqueId } });
   const oidc = rt.providersById.get(read.session.identity.provider)?.oidc;
   const atProvider = oidc?.endSessionUrl(read.session.idToken, new URL('/__authgate__/login', rt.publicUrl).href);

@@ -8,6 +8,7 @@ import type { RefreshOutcome } from '../auth/identity.ts';
 import type { ProviderEntry } from '../auth/registry.ts';
 import { isAuthgateError } from '../errors.ts';
 import { refreshState, type Session } from '../session/index.ts';
+import { revokeSession } from './revoke.ts';
 import type { Runtime } from './runtime.ts';
 
 export type RefreshResult = { session: Session; setCookie?: string } | { ended: string };
@@ -55,20 +56,14 @@ async function run(rt: Runtime, session: Session, entry: ProviderEntry, ageMs: n
     const { outcome, refreshToken } = await reread(entry, session);
     rt.refreshFailedAt.delete(session.sid);
     if (!outcome.ok) {
-      await rt.sessions.revoke(session);
-      rt.websockets.closeSession(session.sid);
-      rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason: outcome.reason });
       rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: outcome.reason });
-      return { ended: outcome.reason };
+      return await end(rt, session, outcome.reason);
     }
     const nowSeconds = Math.floor(rt.now() / 1000);
     const admitted = admit(outcome.profile, permitted, rt.config.authorization, nowSeconds, session.identity.authTime);
     if (!admitted.ok) {
-      await rt.sessions.revoke(session);
-      rt.websockets.closeSession(session.sid);
-      rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason: 'not-permitted' });
       rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: 'not-permitted' });
-      return { ended: 'not-permitted' };
+      return await end(rt, session, 'not-permitted');
     }
     const next: Session = { ...session, identity: admitted.identity, ...(refreshToken ? { refreshToken } : {}) };
     rt.audit.emit('session.refreshed', { provider: session.identity.provider, subject, detail: { role: admitted.identity.role, groups: admitted.identity.groups.length } });
@@ -79,9 +74,14 @@ async function run(rt: Runtime, session: Session, entry: ProviderEntry, ageMs: n
     rt.metrics.refreshes.inc({ provider: session.identity.provider, outcome: 'error' });
     rt.logger.warn({ err: error, sid: session.sid.slice(0, 6) }, 'membership refresh failed; the session continues within the grace period');
     if (refreshState(ageMs, timing(entry), 0) === 'grace') return { session };
-    await rt.sessions.revoke(session);
-    rt.websockets.closeSession(session.sid);
-    rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason: 'directory-unavailable' });
-    return { ended: 'directory-unavailable' };
+    return end(rt, session, 'directory-unavailable');
   }
+}
+
+/** A refresh that ends the session: revoked everywhere, its WebSockets closed, audited with the reason. */
+async function end(rt: Runtime, session: Session, reason: string): Promise<{ ended: string }> {
+  await revokeSession(rt, session);
+  const subject = { username: session.identity.username, uniqueId: session.identity.uniqueId };
+  rt.audit.emit('session.ended', { provider: session.identity.provider, subject, reason });
+  return { ended: reason };
 }
