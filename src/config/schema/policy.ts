@@ -20,7 +20,7 @@ export const ruleSchema = z
       .default(false)
       .meta({
         description:
-          'true: the rule also matches requests that carry an API key and no session (`upstream.passApiKeys`), like roles, groups and users match users (together with them: any of them; alone: API-key requests only). An API-key request has no user, role or groups: rules naming roles, groups or users never match it, and only an allow rule with apiKeys: true lets it through. Path, method, source and websocket conditions and deny rules apply to it as to anyone; an allow rule without apiKeys that matches it first, or no rule at all, refuses it as unauthenticated (401), whatever defaultAction says.',
+          'true: the rule admits requests that carry an API key and no session (`upstream.passApiKeys`). Like roles, groups and users it says whom the rule is for: together with them, any of them; alone, API-key requests only (no user). An API-key request has no user, role or groups, so rules naming roles, groups or users never match it, and only an allow rule with apiKeys: true lets it through. Path, method, source and websocket conditions and deny rules without roles, groups or users apply to it as to anyone; an allow rule without apiKeys that matches it first, or no matching rule, refuses it as unauthenticated (401), whatever defaultAction says.',
       }),
     action: z.enum(['allow', 'deny', 'public']).meta({ description: 'allow, deny, or public (no login needed).' }),
   })
