@@ -21,6 +21,7 @@ export function semanticIssues(config: Config, ctx: SecretContext): ConfigIssue[
     ...providerIssues(config, ctx),
     ...identityIssues(config, ctx),
     ...upstreamIssues(config, ctx),
+    ...apiKeyIssues(config),
     ...processIssues(config),
   ];
 }
@@ -186,6 +187,34 @@ function upstreamIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
   if (config.publicUrl === undefined && !config.demo) {
     out.push(issue('publicUrl', `is not set; using https://localhost:${config.listen.port} for redirects and cookies`, 'warning'));
   }
+  return out;
+}
+
+/**
+ * API keys pass only through rules that name them. passApiKeys with no rule admitting them is an
+ * error: every key would be refused (401), which contradicts turning the option on; before rules
+ * had to admit keys, passApiKeys let a key skip every rule, so a configuration from then must now
+ * say which paths keys may reach.
+ */
+function apiKeyIssues(config: Config): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const { passApiKeys, profile } = config.upstream;
+  const rules = config.authorization.rules;
+  if (passApiKeys && profile === 'connect' && !rules.some((r) => r.apiKeys && r.action === 'allow')) {
+    out.push(
+      issue(
+        'upstream.passApiKeys',
+        'is true but no rule in authorization.rules admits API keys, so every API-key request would be refused (401); add an allow rule with apiKeys: true for the paths the keys are for, e.g. { name: connect-api-keys, paths: ["/__api__/**"], apiKeys: true, action: allow }, or set passApiKeys: false',
+      ),
+    );
+  }
+  rules.forEach((rule, index) => {
+    if (!rule.apiKeys) return;
+    if (!passApiKeys) out.push(issue(['authorization', 'rules', index, 'apiKeys'], 'has no effect: upstream.passApiKeys is false, so no request is judged as an API key', 'warning'));
+    else if (rule.action === 'allow' && rule.paths.length === 0) {
+      out.push(issue(['authorization', 'rules', index, 'paths'], `is empty: rule "${rule.name}" admits API-key requests on every path; list the paths the keys are for (Connect's API is /__api__/**)`, 'warning'));
+    }
+  });
   return out;
 }
 

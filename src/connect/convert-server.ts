@@ -124,7 +124,7 @@ function upstream(r: SectionReader | undefined, out: Collector): Record<string, 
     put(out, result, base, 'url', CONNECT_DEFAULT_HTTP, [], 'Connect\'s default HTTP listener; see the Connect-side settings');
   }
   result['profile'] = 'connect';
-  put(out, result, base, 'passApiKeys', true, [], 'Connect API keys (rsconnect deployments) pass through; Connect checks them');
+  put(out, result, base, 'passApiKeys', true, [], 'Connect API keys (rsconnect deployments) pass only where a rule with apiKeys: true admits them (connect-api-keys below); Connect checks each key');
   return result;
 }
 

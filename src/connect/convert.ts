@@ -12,6 +12,7 @@ import { convertLdap } from './convert-ldap.ts';
 import { convertOAuth2 } from './convert-oauth2.ts';
 import { convertAuthorization } from './convert-authorization.ts';
 import { convertServer } from './convert-server.ts';
+import { addApiKeyRule } from './api-keys.ts';
 import { connectSideSettings } from './connect-side.ts';
 import { renderYaml } from './yaml-out.ts';
 
@@ -101,7 +102,9 @@ export function convertConnect(doc: GcfgDocument, options: ConvertOptions = {}):
   config['upstream'] = server.upstream;
   config['session'] = session;
   config['auth'] = { providers };
-  if (authorization && Object.keys(authorization.authorization).length > 0) config['authorization'] = authorization.authorization;
+  const authorizationOut = authorization?.authorization ?? {};
+  if (server.upstream['passApiKeys'] === true) addApiKeyRule(authorizationOut, out);
+  if (Object.keys(authorizationOut).length > 0) config['authorization'] = authorizationOut;
 
   const header = [
     ` authgate configuration converted from ${path.basename(doc.file)} by \`authgate import-connect\`.`,

@@ -1,4 +1,12 @@
-/** Ordered authorization rules, first match wins; returns a Decision with its reasons. Pure, no await. */
+/**
+ * Ordered authorization rules, first match wins; returns a Decision with its reasons. Pure, no await.
+ *
+ * Three principals: a user (a session's Identity), an API key (a request that carries an API key
+ * and no session, when upstream.passApiKeys is on) and anonymous. An API key has no user, role or
+ * groups: a rule naming roles, groups or users never matches it, and only a rule with
+ * `apiKeys: true` can allow it. Path, method, source and websocket conditions and deny rules
+ * apply to it as to anyone; unmatched, it is refused as unauthenticated like an anonymous request.
+ */
 import type { Identity, Role } from '../auth/identity.ts';
 import { compileCidrs, type CidrList } from '../net/cidr.ts';
 import { compilePathPattern } from './paths.ts';
@@ -23,6 +31,8 @@ export interface Decision {
   public?: boolean;
   reasons: Reason[];
   rule?: string;
+  /** Set when the request was judged as an API-key principal (an API key and no session). */
+  principal?: 'api-key';
 }
 
 export interface RuleInput {
@@ -34,6 +44,8 @@ export interface RuleInput {
   groups: string[];
   users: string[];
   sources: string[];
+  /** Matches requests that carry an API key and no session (absent = false). */
+  apiKeys?: boolean | undefined;
   action: 'allow' | 'deny' | 'public';
 }
 
@@ -44,6 +56,8 @@ export interface RequestFacts {
   websocket: boolean;
   clientIp: string;
   identity?: Identity | undefined;
+  /** The request carries an API key the upstream checks itself; ignored when `identity` is set. */
+  apiKey?: boolean | undefined;
 }
 
 interface CompiledRule {
@@ -67,12 +81,12 @@ export function compileRules(rules: readonly RuleInput[], defaultAction: 'allow'
   const compiled: CompiledRule[] = rules.map((rule) => ({
     rule,
     paths: rule.paths.map((p) => compilePathPattern(p, caseSensitive)),
-    methods: new Set(rule.methods.map((m) => m.toUpperCase())),
+    methods: methodSet(rule.methods),
     sources: rule.sources.length > 0 ? compileCidrs(rule.sources) : undefined,
     groups: new Set(rule.groups.map((g) => g.toLowerCase())),
     users: new Set(rule.users.map((u) => u.toLowerCase())),
     roles: new Set(rule.roles),
-    hasWho: rule.roles.length + rule.groups.length + rule.users.length > 0,
+    hasWho: rule.roles.length + rule.groups.length + rule.users.length > 0 || rule.apiKeys === true,
   }));
   const matches = (c: CompiledRule, f: RequestFacts): boolean => {
     if (c.paths.length > 0 && !c.paths.some((re) => re.test(f.path))) return false;
@@ -82,7 +96,8 @@ export function compileRules(rules: readonly RuleInput[], defaultAction: 'allow'
     if (c.sources && !c.sources.contains(f.clientIp)) return false;
     if (c.hasWho) {
       const who = f.identity;
-      if (!who) return false;
+      // An API key is nobody: only `apiKeys: true` names it, never a role, group or user.
+      if (!who) return f.apiKey === true && c.rule.apiKeys === true;
       const byRole = c.roles.has(who.role);
       const byUser = c.users.has(who.username.toLowerCase());
       const byGroup = who.groups.some((g) => c.groups.has(g.toLowerCase()));
@@ -93,16 +108,29 @@ export function compileRules(rules: readonly RuleInput[], defaultAction: 'allow'
   return {
     groups: new Set(rules.flatMap((r) => r.groups.map((g) => g.toLowerCase()))),
     decide(facts) {
+      const apiKey = !facts.identity && facts.apiKey === true;
+      const as = (d: Decision): Decision => (apiKey ? { ...d, principal: 'api-key' } : d);
       for (const c of compiled) {
         if (!matches(c, facts)) continue;
         const name = c.rule.name;
-        if (c.rule.action === 'public') return { allow: true, public: true, reasons: ['rule-public'], rule: name };
-        if (!facts.identity) return { allow: false, reasons: ['unauthenticated'] };
-        if (c.rule.action === 'allow') return { allow: true, reasons: ['rule-allowed'], rule: name };
-        return { allow: false, reasons: [c.roles.size > 0 ? 'path-denied-for-role' : 'path-denied'], rule: name };
+        if (c.rule.action === 'public') return as({ allow: true, public: true, reasons: ['rule-public'], rule: name });
+        if (c.rule.action === 'allow') {
+          if (facts.identity || (apiKey && c.rule.apiKeys === true)) return as({ allow: true, reasons: ['rule-allowed'], rule: name });
+          // First match wins: an allow rule that does not admit API keys refuses one, naming itself.
+          return apiKey ? as({ allow: false, reasons: ['unauthenticated'], rule: name }) : { allow: false, reasons: ['unauthenticated'] };
+        }
+        if (!facts.identity && !apiKey) return { allow: false, reasons: ['unauthenticated'] };
+        return as({ allow: false, reasons: [c.roles.size > 0 && facts.identity ? 'path-denied-for-role' : 'path-denied'], rule: name });
       }
-      if (!facts.identity) return { allow: false, reasons: ['unauthenticated'] };
+      if (!facts.identity) return as({ allow: false, reasons: ['unauthenticated'] });
       return defaultAction === 'allow' ? { allow: true, reasons: ['default-allow'] } : { allow: false, reasons: ['default-deny'] };
     },
   };
+}
+
+/** Upper-cased methods; GET brings HEAD (upstreams answer HEAD with their GET handler, RFC 9110 §9.3.2). */
+function methodSet(methods: readonly string[]): Set<string> {
+  const set = new Set(methods.map((m) => m.toUpperCase()));
+  if (set.has('GET')) set.add('HEAD');
+  return set;
 }

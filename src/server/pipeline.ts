@@ -21,6 +21,8 @@ export interface RequestContext {
   requestId: string;
   client: ClientAddress;
   started: number;
+  /** Set when the rules judged the request as an API key (no session), for the access log and audit. */
+  principal?: 'api-key';
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -81,7 +83,8 @@ async function sessionStage(rt: Runtime, req: IncomingMessage, ctx: RequestConte
 function passesAsApiKey(rt: Runtime, req: IncomingMessage): boolean {
   if (!rt.config.upstream.passApiKeys) return false;
   const authorization = req.headers.authorization;
-  return (typeof authorization === 'string' && /^Key\s+\S/i.test(authorization)) || typeof req.headers['x-auth-token'] === 'string';
+  const token = req.headers['x-auth-token'];
+  return (typeof authorization === 'string' && /^Key\s+\S/i.test(authorization)) || (typeof token === 'string' && token.trim() !== '');
 }
 
 export function loginLocation(originalUrl: string): string {
@@ -116,10 +119,12 @@ async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, webs
   }
   const { session, setCookie } = await sessionStage(rt, req, ctx);
   const method = (req.method ?? 'GET').toUpperCase();
-  const decision = rt.rules.decide({ path: normalised.path, method, websocket, clientIp: ctx.client.ip, identity: session?.identity });
+  // An API key is a principal of its own (no user, role or groups); only rules with apiKeys: true admit it.
+  const apiKey = !session && passesAsApiKey(rt, req);
+  const decision = rt.rules.decide({ path: normalised.path, method, websocket, clientIp: ctx.client.ip, identity: session?.identity, apiKey });
+  if (decision.principal) ctx.principal = decision.principal;
   if (decision.allow) return { pass: true, session: decision.public && !session ? undefined : session, setCookie };
-  if (decision.reasons.includes('unauthenticated')) {
-    if (!session && passesAsApiKey(rt, req)) return { pass: true, session: undefined, setCookie };
+  if (decision.reasons.includes('unauthenticated') && !decision.principal) {
     rt.metrics.denials.inc({ reason: 'unauthenticated' });
     return { pass: false, status: 401, code: 'unauthenticated', message: 'Authentication is required.', setCookie, decision, login: true };
   }
@@ -132,9 +137,12 @@ async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, webs
     subject: session ? { username: session.identity.username, uniqueId: session.identity.uniqueId } : undefined,
     reason,
     ...(decision.rule ? { rule: decision.rule } : {}),
+    ...(decision.principal ? { detail: { principal: decision.principal } } : {}),
     method,
     path: normalised.path.slice(0, 500),
   });
+  // A refused API key is audited above (unlike each anonymous request) and answered as unauthenticated.
+  if (reason === 'unauthenticated') return { pass: false, status: 401, code: 'unauthenticated', message: 'Authentication is required.', setCookie, decision, login: true };
   return { pass: false, status: 403, code: reason, message: decision.rule ? `Access denied by rule "${decision.rule}".` : 'Access denied.', setCookie, decision };
 }
 
@@ -161,10 +169,9 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
       return sendError(req, res, result.status, result.code, result.message, result.login ? { 'www-authenticate': 'Cookie realm="authgate"' } : {});
     }
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, false);
-    if (result.session && rt.config.audit.requests) {
-      res.once('finish', () =>
-        rt.audit.emit('request.completed', { requestId: ctx.requestId, clientIp: ctx.client.ip, subject: { username: result.session?.identity.username }, method: req.method, path: (req.url ?? '').slice(0, 500), status: res.statusCode }),
-      );
+    if ((result.session || ctx.principal) && rt.config.audit.requests) {
+      const who = result.session ? { subject: { username: result.session.identity.username } } : { detail: { principal: ctx.principal } };
+      res.once('finish', () => rt.audit.emit('request.completed', { requestId: ctx.requestId, clientIp: ctx.client.ip, ...who, method: req.method, path: (req.url ?? '').slice(0, 500), status: res.statusCode }));
     }
     const upstreamStarted = performance.now();
     const status = await rt.upstream.forward(req, res, req.url ?? '/', headers, own);
@@ -229,6 +236,6 @@ function accessLog(rt: Runtime, req: IncomingMessage, status: number, ctx: Reque
   const seconds = (performance.now() - ctx.started) / 1000;
   rt.metrics.requestDone(status, seconds);
   if (rt.config.logging.accessLog) {
-    rt.logger.info({ requestId: ctx.requestId, method: req.method, path: (req.url ?? '').split('?')[0]?.slice(0, 500), status, ms: Math.round(seconds * 10_000) / 10, clientIp: ctx.client.ip }, 'request');
+    rt.logger.info({ requestId: ctx.requestId, method: req.method, path: (req.url ?? '').split('?')[0]?.slice(0, 500), status, ms: Math.round(seconds * 10_000) / 10, clientIp: ctx.client.ip, ...(ctx.principal ? { principal: ctx.principal } : {}) }, 'request');
   }
 }

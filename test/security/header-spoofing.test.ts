@@ -41,7 +41,12 @@ t.before(async () => {
   ag = await startAuthgate({
     config: {
       upstream: { url: upstream.url, profile: 'connect', passApiKeys: true },
-      authorization: { rules: [{ name: 'public-assets', paths: ['/public/**'], action: 'public' }] },
+      authorization: {
+        rules: [
+          { name: 'public-assets', paths: ['/public/**'], action: 'public' },
+          { name: 'connect-api-keys', paths: ['/__api__/**'], apiKeys: true, action: 'allow' },
+        ],
+      },
     },
   });
   workbench = await startAuthgate({ config: { upstream: { url: upstream.url, profile: 'workbench' } } });

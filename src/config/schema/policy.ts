@@ -9,15 +9,27 @@ export const ruleSchema = z
   .strictObject({
     name: z.string().min(1).meta({ description: 'Name shown in audit events and denial responses.' }),
     paths: z.array(z.string().min(1)).default([]).meta({ description: 'Globs on the normalised path (`*` one segment, `**` any depth; a trailing `/**` also matches the prefix itself). Empty = any path.', examples: [['/terminal/**']] }),
-    methods: z.array(z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method such as GET')).default([]).meta({ description: 'HTTP methods; empty = any.' }),
+    methods: z.array(z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method such as GET')).default([]).meta({ description: 'HTTP methods; empty = any. GET also matches HEAD (upstreams answer HEAD with their GET handler); HEAD alone does not match GET.' }),
     websocket: z.enum(['any', 'only', 'never']).default('any').meta({ description: 'Match WebSocket upgrades only, never, or either.' }),
     roles: z.array(z.enum(ROLES)).default([]).meta({ description: 'Matches users with any of these roles.' }),
     groups: z.array(z.string()).default([]).meta({ description: 'Matches members of any of these groups (name or DN).' }),
     users: z.array(z.string()).default([]).meta({ description: 'Matches these usernames.' }),
     sources: z.array(cidr).default([]).meta({ description: 'Matches clients in these CIDRs.' }),
+    apiKeys: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'true: the rule admits requests that carry an API key and no session (`upstream.passApiKeys`). Like roles, groups and users it says whom the rule is for: together with them, any of them; alone, API-key requests only (no user). An API-key request has no user, role or groups, so rules naming roles, groups or users never match it, and only an allow rule with apiKeys: true lets it through. Path, method, source and websocket conditions and deny rules without roles, groups or users apply to it as to anyone; an allow rule without apiKeys that matches it first, or no matching rule, refuses it as unauthenticated (401), whatever defaultAction says.',
+      }),
     action: z.enum(['allow', 'deny', 'public']).meta({ description: 'allow, deny, or public (no login needed).' }),
   })
-  .meta({ description: 'One authorization rule; a rule matches when every non-empty condition matches (roles, groups and users together: any of them).' });
+  .check((ctx) => {
+    if (ctx.value.apiKeys && ctx.value.action === 'public') {
+      ctx.issues.push({ code: 'custom', path: ['apiKeys'], input: ctx.value.apiKeys, message: 'cannot be combined with action: public (a public rule needs no credentials); use action: allow' });
+    }
+  })
+  .meta({ description: 'One authorization rule; a rule matches when every non-empty condition matches (roles, groups, users and apiKeys together: any of them).' });
 
 export const authorizationSchema = z
   .strictObject({

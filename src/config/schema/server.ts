@@ -55,7 +55,13 @@ export const upstreamSchema = z
     connectTimeout: duration('Time allowed to open a connection to the upstream.', '10s').prefault('10s'),
     headersTimeout: duration('Time the upstream has to send response headers before authgate answers 504.', '60s').prefault('60s'),
     maxConnections: z.number().int().min(1).max(10_000).default(256).meta({ description: 'Upper bound of keep-alive connections to the upstream.' }),
-    passApiKeys: z.boolean().default(false).meta({ description: 'connect profile: let requests with `Authorization: Key …` or `X-Auth-Token` through without a session (Connect checks them).' }),
+    passApiKeys: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'connect profile: a request with `Authorization: Key …` or a non-empty `X-Auth-Token` and no session is judged as an API key (no user, role or groups; Connect checks the key itself) and passes only where a rule with `apiKeys: true` admits it; deny rules apply to it, anything else is refused as unauthenticated. true without an allow rule with apiKeys: true is a configuration error.',
+      }),
   })
   .meta({ description: 'The server authgate protects.' });
 

@@ -16,6 +16,7 @@ t.before(async () => {
     now,
     config: {
       upstream: { url: upstream.url, passApiKeys: true },
+      authorization: { rules: [{ name: 'connect-api-keys', paths: ['/__api__/**'], apiKeys: true, action: 'allow' }] },
       session: { idleTimeout: '30m', maxLifetime: '8h' },
       auth: { throttle: { window: '10m', maxFailuresPerUser: 3, maxFailuresPerIp: 50, lockout: '5m' } },
     },
@@ -187,7 +188,7 @@ t.test('spoofed identity headers on WebSocket upgrades are stripped', async (t) 
   ws.close();
 });
 
-t.test('Connect API keys pass without a session when passApiKeys is on; identity headers still stripped', async (t) => {
+t.test('Connect API keys pass without a session where a rule admits them (passApiKeys); identity headers still stripped', async (t) => {
   const r = await fetchText(ag, '/__api__/v1/content', { headers: { authorization: 'Key abc123', 'x-auth-username': 'admin', accept: 'application/json' } });
   t.equal(r.status, 200);
   const seen = upstream.received.at(-1)!;

@@ -139,6 +139,21 @@ const cases: Case[] = [
   },
   { name: 'bad header name', text: `${BASE}identity:\n  headers:\n    username: "X Bad"\n`, errors: [{ path: 'identity.headers.username', message: '"X Bad" must be a valid HTTP header name such as X-Auth-Username', line: 5 }] },
   { name: 'passApiKeys outside the connect profile', text: 'upstream:\n  url: http://x\n  profile: workbench\n  passApiKeys: true\n', errors: [{ path: 'upstream.passApiKeys', message: 'only applies to the connect profile', line: 4 }] },
+  {
+    name: 'passApiKeys without a rule admitting API keys',
+    text: 'upstream:\n  url: http://x\n  profile: connect\n  passApiKeys: true\nauthorization:\n  rules:\n    - { name: keys-out, paths: [/admin], apiKeys: true, action: deny }\n',
+    errors: [{ path: 'upstream.passApiKeys', message: 'is true but no rule in authorization.rules admits API keys, so every API-key request would be refused (401); add an allow rule with apiKeys: true for the paths the keys are for, e.g. { name: connect-api-keys, paths: ["/__api__/**"], apiKeys: true, action: allow }, or set passApiKeys: false', line: 4 }],
+  },
+  {
+    name: 'passApiKeys with a rule admitting API keys',
+    text: 'upstream:\n  url: http://x\n  profile: connect\n  passApiKeys: true\nauthorization:\n  rules:\n    - { name: connect-api-keys, paths: ["/__api__/**"], apiKeys: true, action: allow }\n',
+    errors: [],
+  },
+  {
+    name: 'apiKeys on a public rule',
+    text: `${BASE}authorization:\n  rules:\n    - { name: open, paths: [/x], apiKeys: true, action: public }\n`,
+    errors: [{ path: 'authorization.rules[0].apiKeys', message: 'true cannot be combined with action: public (a public rule needs no credentials); use action: allow', line: 5 }],
+  },
   { name: 'redis store without a redis section', text: `${BASE}session:\n  store: redis\n`, errors: [{ path: 'session.store', message: '"redis" needs a redis section with redis.url', line: 4 }] },
   { name: 'bad cookie name', text: `${BASE}session:\n  cookieName: "bad name"\n`, errors: [{ path: 'session.cookieName', message: '"bad name" must be a cookie name made of letters, digits, _ and -', line: 4 }] },
   // Secrets
@@ -281,6 +296,16 @@ t.test('warnings: absent TLS, no providers, no publicUrl, idle longer than lifet
     'publicUrl: is not set; using https://localhost:8443 for redirects and cookies',
     'session.idleTimeout: is longer than session.maxLifetime; it can never take effect',
     'session.secrets: is inline in the YAML; move it to session.secretsFile or session.secretsEnv',
+  ]);
+});
+
+t.test('warnings: a rule admitting API keys without passApiKeys, or on every path', async (t) => {
+  const off = load(`${BASE}authorization:\n  rules:\n    - { name: keys, paths: ["/__api__/**"], apiKeys: true, action: allow }\n`);
+  t.same(warningsOf(off).filter((w) => w.startsWith('authorization')), ['authorization.rules[0].apiKeys: has no effect: upstream.passApiKeys is false, so no request is judged as an API key']);
+  const everywhere = load('upstream:\n  url: http://x\n  passApiKeys: true\nauthorization:\n  rules:\n    - { name: all-keys, apiKeys: true, action: allow }\n');
+  t.equal(everywhere.ok, true);
+  t.same(warningsOf(everywhere).filter((w) => w.startsWith('authorization')), [
+    'authorization.rules[0].paths: is empty: rule "all-keys" admits API-key requests on every path; list the paths the keys are for (Connect\'s API is /__api__/**)',
   ]);
 });
 

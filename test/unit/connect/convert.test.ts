@@ -12,6 +12,8 @@ const fixtures = path.join(import.meta.dirname, '../../fixtures/connect');
 const fixture = (name: string) => readFileSync(path.join(fixtures, name), 'utf8');
 const convert = (text: string, secretsDir?: string): ConnectConversion =>
   convertConnect(parseGcfg(text, 'rstudio-connect.gcfg'), secretsDir ? { secretsDir } : {});
+/** The one rule every conversion adds (passApiKeys is on): Connect API keys reach Connect's API only. */
+const API_KEY_RULE = { name: 'connect-api-keys', paths: ['/__api__/**'], websocket: 'never', apiKeys: true, action: 'allow' };
 const provider = (r: ConnectConversion, i = 0) => (r.config['auth'] as { providers: Record<string, unknown>[] }).providers[i] ?? {};
 
 t.test('the documented Connect AD sample converts', async (t) => {
@@ -40,6 +42,7 @@ t.test('the documented Connect AD sample converts', async (t) => {
     userRoleGroupMapping: true,
     publisherRoleMapping: ['cn=Developers,ou=Groups,dc=example,dc=com'],
     administratorRoleMapping: ['cn=Dev-Leaders,ou=Groups,dc=example,dc=com', 'cn=IT-Administrators,ou=Groups,dc=example,dc=com'],
+    rules: [API_KEY_RULE],
   });
   t.same(r.config['upstream'], { url: 'http://127.0.0.1:3939', profile: 'connect', passApiKeys: true });
   t.same(Object.keys(r.config), ['listen', 'upstream', 'session', 'auth', 'authorization'], 'only contract key names at the top');
@@ -209,7 +212,7 @@ t.test('[Authorization]', async (t) => {
   for (const c of authzCases) {
     t.test(c.name, async (t) => {
       const r = convert(`[Authorization]\n${c.body}\n`);
-      t.same(r.config['authorization'], c.expect);
+      t.same(r.config['authorization'], { ...c.expect, rules: [API_KEY_RULE] });
       t.same(r.untranslated.map((f) => f.key), c.untranslated ?? []);
       t.same(r.toFill.map((f) => f.key).filter((k) => k !== ''), c.toFill ?? []);
       t.same(r.kept, c.kept ?? []);
@@ -314,4 +317,16 @@ t.test('property: any Connect-shaped document converts without throwing, and its
     { numRuns: 1500 },
   );
   t.pass();
+});
+
+t.test('passApiKeys comes with one narrow rule admitting API keys, after the converted rules', async (t) => {
+  for (const gcfg of ['', '[Authorization]\nDefaultUserRole = viewer\n', fixture('connect-oauth2.gcfg')]) {
+    const r = convert(gcfg);
+    t.equal((r.config['upstream'] as Record<string, unknown>)['passApiKeys'], true);
+    const rules = (r.config['authorization'] as { rules: unknown[] }).rules;
+    t.same(rules, [API_KEY_RULE], 'only Connect\'s API, plain HTTP');
+    t.match(r.yaml, /rules:\n {4}# API-key requests \(Authorization: Key …, X-Auth-Token\) and no session: only Connect's API under \/__api__\//);
+    t.match(r.notes.join('\n'), /Scripts that call content \(a Plumber API, pins\) with a Connect API key need their own rule/);
+    t.same(parseYaml(r.yaml), r.config, 'the YAML is the configuration');
+  }
 });

@@ -83,3 +83,28 @@ t.test('the example configurations are valid against the schema', async (t) => {
     t.ok(parsed.success, `${name}: ${parsed.success ? 'ok' : JSON.stringify(parsed.error.issues)}`);
   }
 });
+
+t.test('connect.example.yaml: API keys reach Connect\'s API only; viewers stay read-only', async (t) => {
+  const config = configSchema.parse(parse(readFileSync(path.join(CONFIG, 'connect.example.yaml'), 'utf8')));
+  t.equal(config.upstream.passApiKeys, true);
+  t.ok(config.authorization.rules.some((r) => r.apiKeys && r.action === 'allow'), 'a rule admits API keys (check-config requires one)');
+  const rules = compileRules(config.authorization.rules, config.authorization.defaultAction, config.authorization.pathCaseSensitive);
+  const cases: Array<[string, string, boolean, 'key' | Role, boolean]> = [
+    // [method, path, websocket?, principal, allowed?]
+    ['GET', '/__api__/v1/content', false, 'key', true],
+    ['POST', '/__api__/v1/content/0b3a-44/deploy', false, 'key', true],
+    ['POST', '/__api__/applications/12/deploy', false, 'key', true],
+    ['GET', '/__api__/v1/content', true, 'key', false],
+    ['GET', '/content/0b3a-44/', false, 'key', false],
+    ['GET', '/', false, 'key', false],
+    ['GET', '/connect/', false, 'key', false],
+    ['POST', '/__api__/v1/content', false, 'viewer', false],
+    ['GET', '/__api__/v1/content', false, 'viewer', true],
+    ['POST', '/__api__/v1/content', false, 'publisher', true],
+  ];
+  for (const [method, target, websocket, principal, allowed] of cases) {
+    const facts = principal === 'key' ? { apiKey: true } : { identity: who(principal) };
+    const decision = rules.decide({ path: target, method, websocket, clientIp: '10.0.0.1', ...facts });
+    t.equal(decision.allow, allowed, `${principal} ${method} ${target}${websocket ? ' (WebSocket)' : ''}`);
+  }
+});

@@ -135,3 +135,77 @@ t.test('case-insensitive deployment: /TERMINAL is denied too', async (t) => {
 t.test('groups the rules refer to, lower-cased', async (t) => {
   t.same([...compileRules(lockdown, 'allow', true).groups].sort(), ['contractors', 'ops']);
 });
+
+// A rule listing GET also covers HEAD: upstreams answer HEAD with their GET handler.
+const methodCases: Array<{ name: string; rules: RuleInput[]; method: string; expected: Decision }> = [
+  { name: 'GET deny rule also denies HEAD', rules: [rule({ name: 'no-get', paths: ['/secret'], methods: ['GET'], action: 'deny' })], method: 'HEAD', expected: { allow: false, reasons: ['path-denied'], rule: 'no-get' } },
+  { name: 'lower-case get deny rule also denies HEAD', rules: [rule({ name: 'no-get', paths: ['/secret'], methods: ['get'], action: 'deny' })], method: 'HEAD', expected: { allow: false, reasons: ['path-denied'], rule: 'no-get' } },
+  { name: 'GET deny rule still denies GET', rules: [rule({ name: 'no-get', paths: ['/secret'], methods: ['GET'], action: 'deny' })], method: 'GET', expected: { allow: false, reasons: ['path-denied'], rule: 'no-get' } },
+  { name: 'GET deny rule does not deny POST', rules: [rule({ name: 'no-get', paths: ['/secret'], methods: ['GET'], action: 'deny' })], method: 'POST', expected: { allow: true, reasons: ['default-allow'] } },
+  { name: 'HEAD-only rule does not cover GET', rules: [rule({ name: 'no-head', paths: ['/secret'], methods: ['HEAD'], action: 'deny' })], method: 'GET', expected: { allow: true, reasons: ['default-allow'] } },
+  { name: 'GET public rule is public for HEAD too', rules: [rule({ name: 'health', paths: ['/secret'], methods: ['GET'], action: 'public' })], method: 'HEAD', expected: { allow: true, public: true, reasons: ['rule-public'], rule: 'health' } },
+];
+for (const c of methodCases) {
+  t.test(c.name, async (t) => {
+    t.same(compileRules(c.rules, 'allow', true).decide(facts({ path: '/secret', method: c.method })), c.expected);
+  });
+}
+
+// The API-key principal: a request with an API key and no session. It has no user, role or groups.
+const keyRules: RuleInput[] = [
+  rule({ name: 'no-admin-api', paths: ['/__api__/v1/admin/**'], action: 'deny' }),
+  rule({ name: 'viewers-read-only', paths: ['/__api__/**'], methods: ['POST', 'PUT', 'PATCH', 'DELETE'], roles: ['viewer'], action: 'deny' }),
+  rule({ name: 'publishers-deploy', paths: ['/__api__/v1/deploy/**'], roles: ['publisher'], groups: ['deployers'], users: ['ci'], action: 'allow' }),
+  rule({ name: 'office-only', paths: ['/__api__/v1/office/**'], sources: ['10.0.0.0/8'], apiKeys: true, action: 'allow' }),
+  rule({ name: 'no-api-websocket', paths: ['/__api__/**'], websocket: 'only', action: 'deny' }),
+  rule({ name: 'api-keys', paths: ['/__api__/**'], apiKeys: true, action: 'allow' }),
+  rule({ name: 'static', paths: ['/static/**'], action: 'allow' }),
+  rule({ name: 'key-only-report', paths: ['/report'], apiKeys: true, action: 'allow' }),
+  rule({ name: 'keys-not-here', paths: ['/content/private/**'], apiKeys: true, action: 'deny' }),
+  rule({ name: 'health', paths: ['/health'], action: 'public' }),
+];
+const key = { identity: undefined, apiKey: true };
+const keyCases: Array<{ name: string; rules?: RuleInput[]; defaultAction?: 'allow' | 'deny'; facts: Partial<RequestFacts>; expected: Decision }> = [
+  { name: 'explicit admitting rule allows the key', facts: { ...key, path: '/__api__/v1/content', method: 'POST' }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'api-keys', principal: 'api-key' } },
+  { name: 'deny rule before the admitting rule wins', facts: { ...key, path: '/__api__/v1/admin/users' }, expected: { allow: false, reasons: ['path-denied'], rule: 'no-admin-api', principal: 'api-key' } },
+  { name: 'role deny rule never matches a key (falls through to api-keys)', facts: { ...key, path: '/__api__/v1/content', method: 'DELETE' }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'api-keys', principal: 'api-key' } },
+  { name: 'role/group/user allow rule never matches a key', rules: [keyRules[2] as RuleInput], facts: { ...key, path: '/__api__/v1/deploy/x' }, expected: { allow: false, reasons: ['unauthenticated'], principal: 'api-key' } },
+  { name: 'sources rule applies: key from the office allowed', facts: { ...key, path: '/__api__/v1/office/x', clientIp: '10.2.3.4' }, expected: { allow: true, reasons: ['rule-allowed'], rule: 'office-only', principal: 'api-key' } },
+  {
+    name: 'sources rule applies: key from elsewhere not admitted by it',
+    rules: [rule({ name: 'office-only', paths: ['/__api__/**'], sources: ['10.0.0.0/8'], apiKeys: true, action: 'allow' })],
+    facts: { ...key, path: '/__api__/v1/office/x', clientIp: '198.51.100.7' },
+    expected: { allow: false, reasons: ['unauthenticated'], principal: 'api-key' },
+  },
+  {
+    name: 'sources deny rule applies to keys as to anyone',
+    rules: [rule({ name: 'no-outsiders', sources: ['0.0.0.0/0'], action: 'deny' }), rule({ name: 'api-keys', apiKeys: true, action: 'allow' })],
+    facts: { ...key, path: '/__api__/x' },
+    expected: { allow: false, reasons: ['path-denied'], rule: 'no-outsiders', principal: 'api-key' },
+  },
+  { name: 'websocket condition applies to keys', facts: { ...key, path: '/__api__/v1/x', websocket: true }, expected: { allow: false, reasons: ['path-denied'], rule: 'no-api-websocket', principal: 'api-key' } },
+  { name: 'allow rule without apiKeys matching first refuses the key (401)', facts: { ...key, path: '/static/app.js' }, expected: { allow: false, reasons: ['unauthenticated'], rule: 'static', principal: 'api-key' } },
+  { name: 'deny rule with apiKeys denies keys', facts: { ...key, path: '/content/private/x' }, expected: { allow: false, reasons: ['path-denied'], rule: 'keys-not-here', principal: 'api-key' } },
+  { name: 'public rule is public for a key too', facts: { ...key, path: '/health' }, expected: { allow: true, public: true, reasons: ['rule-public'], rule: 'health', principal: 'api-key' } },
+  { name: 'no rule matches: refused like anonymous (default allow)', facts: { ...key, path: '/home' }, expected: { allow: false, reasons: ['unauthenticated'], principal: 'api-key' } },
+  { name: 'no rule matches: refused like anonymous (default deny)', defaultAction: 'deny', facts: { ...key, path: '/home' }, expected: { allow: false, reasons: ['unauthenticated'], principal: 'api-key' } },
+  { name: 'no rules at all: refused', rules: [], facts: key, expected: { allow: false, reasons: ['unauthenticated'], principal: 'api-key' } },
+  { name: 'empty allow rule without apiKeys does not admit keys', rules: [rule({ name: 'all', action: 'allow' })], facts: key, expected: { allow: false, reasons: ['unauthenticated'], rule: 'all', principal: 'api-key' } },
+  {
+    name: 'role deny rule with apiKeys: the key matches through apiKeys (path-denied, not for-role)',
+    rules: [rule({ name: 'viewers-and-keys-out', roles: ['viewer'], apiKeys: true, action: 'deny' })],
+    facts: key,
+    expected: { allow: false, reasons: ['path-denied'], rule: 'viewers-and-keys-out', principal: 'api-key' },
+  },
+  // The same rules for users and anonymous requests.
+  { name: 'user: a key-only rule does not match a user', facts: { path: '/report' }, expected: { allow: true, reasons: ['default-allow'] } },
+  { name: 'user: key-only rule does not match, default deny', defaultAction: 'deny', facts: { path: '/report' }, expected: { allow: false, reasons: ['default-deny'] } },
+  { name: 'user with a key header: judged as the user', facts: { path: '/__api__/v1/content', method: 'POST', apiKey: true }, expected: { allow: false, reasons: ['path-denied-for-role'], rule: 'viewers-read-only' } },
+  { name: 'anonymous: key-only rule does not admit', facts: { path: '/report', identity: undefined }, expected: { allow: false, reasons: ['unauthenticated'] } },
+  { name: 'anonymous: apiKey false is anonymous', facts: { path: '/__api__/x', identity: undefined, apiKey: false }, expected: { allow: false, reasons: ['unauthenticated'] } },
+];
+for (const c of keyCases) {
+  t.test(`API key: ${c.name}`, async (t) => {
+    t.same(compileRules(c.rules ?? keyRules, c.defaultAction ?? 'allow', true).decide(facts(c.facts)), c.expected);
+  });
+}
