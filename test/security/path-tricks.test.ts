@@ -243,3 +243,42 @@ t.test('a traversal into the reserved routes is refused, not judged as an upstre
   t.equal(encoded.status, 200, 'an encoded spelling of a reserved route is served by authgate');
   t.equal(encoded.forwarded, undefined, 'and not forwarded');
 });
+
+t.test('an upstream URL with a base path: the canonical target is appended to it, HTTP and WebSocket', async (t) => {
+  const based = await startAuthgate({ config: { upstream: { url: `${upstream.url}/base/` }, authorization: { rules } } });
+  t.teardown(() => based.stop());
+  const cookie = (await login(based, 'alice', 'alice-Passw0rd!')).cookie!;
+  const before = upstream.received.length;
+  const text = ['GET //%70ublic//x/?q=%2e%2e HTTP/1.1', 'Host: localhost', 'Connection: close', '', ''].join('\r\n');
+  t.equal(statusOf(await exchange(based, text)), 200);
+  t.same(upstream.received.slice(before).map((r) => r.url), ['/base/public/x/?q=%2e%2e'], 'forwarded under the base path in canonical form');
+  const upgrades = upstream.upgrades.length;
+  const ws = [`GET /%77s//x HTTP/1.1`, 'Host: localhost', `Cookie: ${cookie}`, 'Connection: Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '', ''].join('\r\n');
+  t.equal(statusOf(await exchange(based, ws, { until: /\r\n\r\n/ })), 101);
+  t.same(upstream.upgrades.slice(upgrades).map((r) => r.url), ['/base/ws/x'], 'upgraded under the base path in canonical form');
+});
+
+t.test('regression: the plain-HTTP redirect port resolved the raw target against publicUrl (//evil.example/x redirected off-site)', async (t) => {
+  const net = await import('node:net');
+  const { freePort } = await import('../helpers/authgate.ts');
+  const redirectPort = await freePort();
+  const ag = await startAuthgate({ config: { upstream: { url: upstream.url }, publicUrl: 'https://authgate.example', listen: { address: '127.0.0.1', port: 0, httpRedirectPort: redirectPort } } });
+  t.teardown(() => ag.stop());
+  const plain = (target: string) =>
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const socket = net.connect(redirectPort, '127.0.0.1', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: authgate.example\r\nConnection: close\r\n\r\n`));
+      socket.setTimeout(3000, () => socket.destroy());
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    });
+  const location = (answer: string) => /\r\nlocation: ([^\r]*)/i.exec(answer)?.[1];
+  for (const target of ['//evil.example/x', '///evil.example/x', 'http://evil.example/x', '/\\evil.example/x', '/x/../..//evil.example', '/%2F%2Fevil.example']) {
+    const answer = await plain(target);
+    const where = location(answer);
+    if (where === undefined) t.equal(statusOf(answer), 400, `${target} refused`);
+    else t.equal(new URL(where).origin, 'https://authgate.example', `${target} redirects to ${where}`);
+  }
+  t.equal(location(await plain('//%70ublic//x?a=1')), 'https://authgate.example/public/x?a=1', 'an ordinary target redirects to its canonical form on publicUrl');
+});
