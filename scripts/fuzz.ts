@@ -5,7 +5,7 @@
  *
  *   npm run fuzz                       # 60 s
  *   FUZZ_SECONDS=600 npm run fuzz      # longer
- *   FUZZ_SEED=123 FUZZ_ONLY=normalisePath npm run fuzz
+ *   FUZZ_SEED=123 FUZZ_ONLY=checkTarget npm run fuzz
  */
 import fc from 'fast-check';
 import { ALL } from '../test/fuzz/properties.ts';

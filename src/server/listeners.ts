@@ -6,6 +6,7 @@ import { isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Runtime } from './runtime.ts';
 import { handleRequest, handleUpgrade } from './pipeline.ts';
+import { checkTarget } from '../policy/index.ts';
 import { readyz } from './routes.ts';
 import { sendText } from './respond.ts';
 
@@ -58,8 +59,15 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
   let redirectServer: http.Server | undefined;
   if (listen.httpRedirectPort !== undefined) {
     redirectServer = http.createServer({ headersTimeout: Math.min(listen.headersTimeout, 10_000), requestTimeout: 10_000 }, (req, res) => {
-      const target = new URL(req.url ?? '/', options.getRuntime().publicUrl);
-      res.writeHead(308, { location: target.href, 'content-length': 0, connection: 'close' });
+      // The same target check as the HTTPS port: resolving the raw target against publicUrl let
+      // `//evil.example/x` and `http://evil.example/x` redirect to another host.
+      const checked = checkTarget(req.url ?? '/');
+      if (!checked.ok) {
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+        res.end(`The request path was refused: ${checked.reason}.\n`);
+        return;
+      }
+      res.writeHead(308, { location: `${options.getRuntime().publicUrl.origin}${checked.target}`, 'content-length': 0, connection: 'close' });
       res.end();
     });
   }

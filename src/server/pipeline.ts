@@ -1,5 +1,5 @@
 /**
- * The request pipeline: client IP -> network policy -> reserved routes -> session ->
+ * The request pipeline: client IP -> request target check -> network policy -> reserved routes -> session ->
  * authentication -> authorization -> identity forwarding -> forward. Each stage returns data;
  * responses are written through respond.ts.
  */
@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveClientIp, type ClientAddress } from '../net/index.ts';
-import { normalisePath, type Decision } from '../policy/index.ts';
+import { checkTarget, type CheckedTarget, type Decision } from '../policy/index.ts';
 import { forwardUpgrade } from '../proxy/index.ts';
 import { isAuthgateError } from '../errors.ts';
 import type { Session } from '../session/index.ts';
@@ -95,8 +95,22 @@ type Gate =
   | { pass: true; session: Session | undefined; setCookie: string[] }
   | { pass: false; status: number; code: string; message: string; setCookie: string[]; decision?: Decision; login?: boolean };
 
+type Checked = Extract<CheckedTarget, { ok: true }>;
+
+/**
+ * The request target, checked before anything else (reserved routes included): refused spellings
+ * answer 400 `bad-path`; otherwise `target` is what goes upstream and `path` what the rules match.
+ */
+function checkRequestTarget(rt: Runtime, req: IncomingMessage): CheckedTarget {
+  const checked = checkTarget(req.url ?? '/', rt.config.authorization.pathCaseSensitive);
+  if (!checked.ok) rt.metrics.denials.inc({ reason: 'bad-path' });
+  return checked;
+}
+
+const badPathMessage = (reason: string) => `The request path was refused: ${reason}.`;
+
 /** Everything between the network policy and forwarding, shared by HTTP and WebSocket requests. */
-async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, websocket: boolean): Promise<Gate> {
+async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, websocket: boolean, checked: Checked): Promise<Gate> {
   if (ctx.client.malformed !== undefined) {
     // A trusted proxy passed on something that is not an address: the client cannot be told apart from the proxy.
     rt.audit.emit('net.ip.refused', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: 'xff-malformed', detail: { entry: ctx.client.malformed } });
@@ -109,19 +123,11 @@ async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, webs
     rt.metrics.denials.inc({ reason: refused });
     return { pass: false, status: 403, code: refused, message: 'Access from your network address is not allowed.', setCookie: [] };
   }
-  // A request target never carries a fragment (RFC 9112 §3.2). Rules match the path before `#`, but the
-  // target is forwarded as sent, and some upstreams (Go's ParseRequestURI) read `#/../x` as path.
-  const target = req.url ?? '/';
-  const normalised = target.includes('#') ? { ok: false as const, reason: 'fragment (#) in request target' } : normalisePath(target, rt.config.authorization.pathCaseSensitive);
-  if (!normalised.ok) {
-    rt.metrics.denials.inc({ reason: 'bad-path' });
-    return { pass: false, status: 400, code: 'bad-path', message: `The request path was refused: ${normalised.reason}.`, setCookie: [] };
-  }
   const { session, setCookie } = await sessionStage(rt, req, ctx);
   const method = (req.method ?? 'GET').toUpperCase();
   // An API key is a principal of its own (no user, role or groups); only rules with apiKeys: true admit it.
   const apiKey = !session && passesAsApiKey(rt, req);
-  const decision = rt.rules.decide({ path: normalised.path, method, websocket, clientIp: ctx.client.ip, identity: session?.identity, apiKey });
+  const decision = rt.rules.decide({ path: checked.path, method, websocket, clientIp: ctx.client.ip, identity: session?.identity, apiKey });
   if (decision.principal) ctx.principal = decision.principal;
   if (decision.allow) return { pass: true, session: decision.public && !session ? undefined : session, setCookie };
   if (decision.reasons.includes('unauthenticated') && !decision.principal) {
@@ -139,7 +145,7 @@ async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, webs
     ...(decision.rule ? { rule: decision.rule } : {}),
     ...(decision.principal ? { detail: { principal: decision.principal } } : {}),
     method,
-    path: normalised.path.slice(0, 500),
+    path: checked.path.slice(0, 500),
   });
   // A refused API key is audited above (unlike each anonymous request) and answered as unauthenticated.
   if (reason === 'unauthenticated') return { pass: false, status: 401, code: 'unauthenticated', message: 'Authentication is required.', setCookie, decision, login: true };
@@ -154,18 +160,23 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
   if (hsts) own['strict-transport-security'] = hsts;
   res.once('finish', () => accessLog(rt, req, res.statusCode, ctx));
   try {
-    if (isReserved(req.url)) {
+    const checked = checkRequestTarget(rt, req);
+    if (!checked.ok) {
+      setAll(res, own);
+      return sendError(req, res, 400, 'bad-path', badPathMessage(checked.reason));
+    }
+    if (isReserved(checked.target)) {
       setAll(res, own);
       const refused = rt.network.refuse(ctx.client.ip);
       if (refused) return sendError(req, res, 403, refused, 'Access from your network address is not allowed.');
-      await handleReserved(rt, req, res, ctx);
+      await handleReserved(rt, req, res, ctx, checked.target);
       return;
     }
-    const result = await gate(rt, req, ctx, false);
+    const result = await gate(rt, req, ctx, false, checked);
     if (result.setCookie.length > 0) own['set-cookie'] = result.setCookie;
     if (!result.pass) {
       setAll(res, own);
-      if (result.login && wantsHtml(req)) return redirect(res, loginLocation(req.url ?? '/'));
+      if (result.login && wantsHtml(req)) return redirect(res, loginLocation(checked.target));
       return sendError(req, res, result.status, result.code, result.message, result.login ? { 'www-authenticate': 'Cookie realm="authgate"' } : {});
     }
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, false);
@@ -174,7 +185,7 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
       res.once('finish', () => rt.audit.emit('request.completed', { requestId: ctx.requestId, clientIp: ctx.client.ip, ...who, method: req.method, path: (req.url ?? '').slice(0, 500), status: res.statusCode }));
     }
     const upstreamStarted = performance.now();
-    const status = await rt.upstream.forward(req, res, req.url ?? '/', headers, own);
+    const status = await rt.upstream.forward(req, res, checked.target, headers, own);
     rt.metrics.upstreamDone(status, (performance.now() - upstreamStarted) / 1000);
   } catch (error) {
     if (!res.headersSent) setAll(res, own);
@@ -199,12 +210,14 @@ export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: D
   const ctx = requestContext(rt, req);
   socket.on('error', () => socket.destroy());
   try {
-    if (isReserved(req.url)) return refuseUpgrade(socket, 404, 'not-found', 'No WebSocket endpoint here.');
+    const checked = checkRequestTarget(rt, req);
+    if (!checked.ok) return refuseUpgrade(socket, 400, 'bad-path', badPathMessage(checked.reason));
+    if (isReserved(checked.target)) return refuseUpgrade(socket, 404, 'not-found', 'No WebSocket endpoint here.');
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuseUpgrade(socket, 400, 'bad-upgrade', 'Only WebSocket upgrades are supported.');
-    const result = await gate(rt, req, ctx, true);
+    const result = await gate(rt, req, ctx, true, checked);
     if (!result.pass) return refuseUpgrade(socket, result.status, result.code, result.message);
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, true);
-    const upgraded = await forwardUpgrade(rt.upgradeTarget, req, socket, head, rt.upgradeTarget.url.pathname.replace(/\/+$/, '') + (req.url ?? '/'), headers);
+    const upgraded = await forwardUpgrade(rt.upgradeTarget, req, socket, head, rt.upgradeTarget.url.pathname.replace(/\/+$/, '') + checked.target, headers);
     if (upgraded.status === 101) {
       rt.metrics.websocketsActive.inc();
       rt.metrics.websocketsTotal.inc();

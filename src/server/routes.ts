@@ -16,8 +16,12 @@ export function isReserved(url: string | undefined): boolean {
   return path.startsWith(RESERVED_PREFIX) || path === '/__authgate__' || path === WELL_KNOWN_JWKS;
 }
 
-export async function handleReserved(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
-  const url = new URL(req.url ?? '/', 'https://authgate.invalid');
+/**
+ * `target` is the canonical request target (checkTarget, run by the pipeline before this): no dot
+ * segments, no encoded `/`, every escape well formed.
+ */
+export async function handleReserved(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, target: string): Promise<void> {
+  const url = new URL(target, 'https://authgate.invalid');
   const route = url.pathname === WELL_KNOWN_JWKS ? 'jwks.json' : url.pathname.slice(RESERVED_PREFIX.length);
   const method = req.method ?? 'GET';
   switch (route) {
@@ -43,12 +47,22 @@ export async function handleReserved(rt: Runtime, req: IncomingMessage, res: Ser
     default: {
       const [first, second, ...rest] = route.split('/');
       if (second && rest.length === 0 && (method === 'GET' || method === 'HEAD')) {
-        const id = decodeURIComponent(second);
+        const id = decodeSegment(second);
+        if (id === undefined) return sendError(req, res, 400, 'bad-path', 'The request path was refused: malformed percent-encoding or invalid UTF-8.');
         if (first === 'login') return handleOidcStart(rt, req, res, id, url);
         if (first === 'callback') return handleOidcCallback(rt, req, res, ctx, id, url);
       }
       return sendError(req, res, 404, 'not-found', 'No such authgate endpoint.');
     }
+  }
+}
+
+/** A path segment decoded, or undefined for a malformed escape or invalid UTF-8 (decodeURIComponent throws on both). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }
 

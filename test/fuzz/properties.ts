@@ -13,7 +13,7 @@ import { isAuthgateError } from '../../src/errors.ts';
 import { readCookie } from '../../src/session/cookies.ts';
 import { resolveClientIp } from '../../src/net/client-ip.ts';
 import { compileCidrs, normaliseAddress } from '../../src/net/cidr.ts';
-import { normalisePath } from '../../src/policy/paths.ts';
+import { checkTarget } from '../../src/policy/paths.ts';
 import { safeReturnTo } from '../../src/server/return-to.ts';
 import { deriveSessionKeys, seal, unseal, type SealPurpose } from '../../src/session/index.ts';
 
@@ -143,23 +143,35 @@ export function upstreamView(target: string): string {
 }
 
 const pathPiece = fc.oneof(
-  fc.constantFrom('/', '//', '.', '..', '%2e', '%2E', '%2f', '%2F', '%5c', '%25', '%252e', ';', ';x=1', '..;', 'terminal', 'TERMINAL', '%74', '%c3%a9', '%c0%ae', '%e2%80%ae', '%00', '%20', '\\', '?', '#', 'a', '~'),
+  fc.constantFrom('/', '//', '.', '..', '%2e', '%2E', '%2f', '%2F', '%5c', '%25', '%252e', ';', ';x=1', '..;', '.;', '%3b', '%2e%2e;', 'terminal', 'TERMINAL', '%74', '%c3%a9', '%c0%ae', '%e2%80%ae', '%00', '%20', '\\', '?', '#', 'a', '~', '%7E', '"', '\xc3\xa9'),
   fc.string({ maxLength: 3 }),
 );
 const target = fc.array(pathPiece, { maxLength: 16 }).map((p) => `/${p.join('')}`);
 
-export const pathNormaliser: FuzzProperty = {
-  name: 'normalisePath: an accepted path is what a decoding upstream resolves, has no dot segments, and case-insensitive mode gives its lower case',
+const pathOf = (target: string) => (target.includes('?') ? target.slice(0, target.indexOf('?')) : target);
+const queryOf = (target: string) => (target.includes('?') ? target.slice(target.indexOf('?')) : '');
+
+export const pathCanonical: FuzzProperty = {
+  name: 'checkTarget: a target is refused, or forwarded in a canonical form whose decoded path is the match path, idempotent, with no dot segment, ";" or encoded separator, read alike by resolving and literal upstreams',
   quickRuns: 3000,
-  property: fc.property(target, (t) => {
-    const result = normalisePath(t);
+  property: fc.property(target, fc.boolean(), (t, caseSensitive) => {
+    const result = checkTarget(t, caseSensitive);
     if (!result.ok) return;
-    const p = result.path;
-    if (p.split('/').some((s) => s === '..' || s === '.')) throw new Error(`dot segment in ${p}`);
-    const view = upstreamView(t);
-    if (p.replace(/\/$/, '') !== view.replace(/\/$/, '') && !(p === '/' && view === '/')) throw new Error(`rules see ${JSON.stringify(p)}, the upstream ${JSON.stringify(view)} for ${JSON.stringify(t)}`);
-    const lower = normalisePath(t, false);
-    if (!lower.ok || lower.path !== p.toLowerCase()) throw new Error('case-insensitive mode disagrees');
+    const forwarded = pathOf(result.target);
+    if (queryOf(result.target) !== queryOf(t)) throw new Error(`query changed: ${JSON.stringify(t)} -> ${JSON.stringify(result.target)}`);
+    if (!forwarded.startsWith('/') || forwarded.includes('//')) throw new Error(`not collapsed: ${forwarded}`);
+    if (/[;\\]|%(2F|5C|3B)/i.test(forwarded)) throw new Error(`";", backslash or encoded separator forwarded: ${forwarded}`);
+    if (/%(?![0-9A-F]{2})/.test(forwarded)) throw new Error(`a % that is not an upper-case escape: ${forwarded}`);
+    const decoded = forwarded.split('/').map((s) => decodeURIComponent(s)).join('/');
+    if (decoded.split('/').some((s) => s === '.' || s === '..')) throw new Error(`dot segment forwarded: ${forwarded}`);
+    if ((caseSensitive ? decoded : decoded.toLowerCase()) !== result.path) throw new Error(`forwarded ${forwarded} decodes to ${decoded}, the rules matched ${result.path}`);
+    // An upstream that decodes and resolves dot segments and one that reads the path literally see the same path.
+    const strip = (p: string) => (p.length > 1 ? p.replace(/\/$/, '') : p);
+    if (strip(upstreamView(result.target)) !== strip(decoded)) throw new Error(`a resolving upstream reads ${upstreamView(result.target)}, a literal one ${decoded}`);
+    const again = checkTarget(result.target, caseSensitive);
+    if (!again.ok || again.target !== result.target || again.path !== result.path) throw new Error(`not idempotent: ${result.target} -> ${JSON.stringify(again)}`);
+    const other = checkTarget(t, !caseSensitive);
+    if (!other.ok || other.target !== result.target || other.path.toLowerCase() !== result.path.toLowerCase()) throw new Error('case sensitivity changed more than the match path');
   })
 };
 
@@ -203,4 +215,4 @@ export const sealRoundTrip: FuzzProperty = {
   })
 };
 
-export const ALL: FuzzProperty[] = [configLoader, gcfgParser, cookieReader, forwardedFor, pathNormaliser, returnTo, sealRoundTrip];
+export const ALL: FuzzProperty[] = [configLoader, gcfgParser, cookieReader, forwardedFor, pathCanonical, returnTo, sealRoundTrip];

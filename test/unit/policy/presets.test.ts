@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema } from '../../../src/config/index.ts';
 import { ruleSchema } from '../../../src/config/schema/policy.ts';
-import { compileRules, normalisePath } from '../../../src/policy/index.ts';
+import { checkTarget, compileRules } from '../../../src/policy/index.ts';
 import type { Identity, Role } from '../../../src/auth/identity.ts';
 
 const CONFIG = path.resolve(import.meta.dirname, '../../../config');
@@ -19,19 +19,21 @@ function who(role: Role): Identity {
   return { provider: 'p', uniqueId: 'u', username: 'user', groups: [], role, authTime: 0, refreshedAt: 0 };
 }
 
-const WORKBENCH: Array<[string, string, boolean, Role, boolean]> = [
-  // [method, target as the browser sends it, websocket?, role, allowed?]
+const WORKBENCH: Array<[string, string, boolean, Role, boolean | 'refused']> = [
+  // [method, target as the browser sends it, websocket?, role, allowed? ('refused': 400 before any rule)]
   ['GET', '/terminal/2x8Kd1/', true, 'viewer', false],
   ['GET', '/p/58fab3e4/terminal/2x8Kd1/', true, 'viewer', false],
   ['GET', '/p/58fab3e4/terminal/2x8Kd1/', true, 'publisher', true],
   ['GET', '/%74erminal/2x8Kd1/', true, 'viewer', false],
   ['GET', '//terminal/2x8Kd1/', true, 'viewer', false],
-  ['GET', '/x/../terminal/2x8Kd1/', true, 'viewer', false],
+  ['GET', '/x/../terminal/2x8Kd1/', true, 'viewer', 'refused'],
+  ['GET', '/p/58fab3e4/terminal/1/..;/..;/x', true, 'viewer', 'refused'],
   ['POST', '/rpc/start_terminal', false, 'viewer', false],
   ['POST', '/rpc/get_terminal_buffer_chunk', false, 'viewer', false],
   ['POST', '/rpc/console_input', false, 'viewer', true],
   ['POST', '/upload', false, 'viewer', false],
-  ['POST', '/upload;jsessionid=1', false, 'viewer', false],
+  ['POST', '/upload;jsessionid=1', false, 'viewer', 'refused'],
+  ['POST', '/%75pload', false, 'viewer', false],
   ['POST', '/upload', false, 'administrator', true],
   ['GET', '/export/report.csv?name=report.csv&file=~%2Freport.csv', false, 'viewer', false],
   ['GET', '/file_show?path=~%2Fsecret.txt', false, 'viewer', false],
@@ -46,10 +48,10 @@ const WORKBENCH: Array<[string, string, boolean, Role, boolean]> = [
 t.test('workbench-lockdown preset', async (t) => {
   const rules = preset('workbench-lockdown');
   for (const [method, target, websocket, role, allowed] of WORKBENCH) {
-    const normalised = normalisePath(target);
-    t.ok(normalised.ok, target);
-    if (!normalised.ok) continue;
-    const decision = rules.decide({ path: normalised.path, method, websocket, clientIp: '10.0.0.1', identity: who(role) });
+    const checked = checkTarget(target);
+    t.equal(checked.ok, allowed !== 'refused', `${target} ${allowed === 'refused' ? 'refused' : 'accepted'}: ${checked.ok ? checked.target : checked.reason}`);
+    if (!checked.ok) continue;
+    const decision = rules.decide({ path: checked.path, method, websocket, clientIp: '10.0.0.1', identity: who(role) });
     t.equal(decision.allow, allowed, `${role} ${method} ${target}${websocket ? ' (WebSocket)' : ''} -> ${decision.rule ?? decision.reasons.join(',')}`);
   }
 });
@@ -70,9 +72,9 @@ const CONNECT: Array<[string, string, Role, boolean]> = [
 t.test('connect-viewers preset', async (t) => {
   const rules = preset('connect-viewers');
   for (const [method, target, role, allowed] of CONNECT) {
-    const normalised = normalisePath(target);
-    if (!normalised.ok) continue;
-    const decision = rules.decide({ path: normalised.path, method, websocket: false, clientIp: '10.0.0.1', identity: who(role) });
+    const checked = checkTarget(target);
+    if (!checked.ok) throw new Error(`${target} refused: ${checked.reason}`);
+    const decision = rules.decide({ path: checked.path, method, websocket: false, clientIp: '10.0.0.1', identity: who(role) });
     t.equal(decision.allow, allowed, `${role} ${method} ${target}`);
   }
 });

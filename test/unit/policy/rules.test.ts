@@ -115,8 +115,8 @@ for (const c of cases) {
   });
 }
 
-// The pipeline normalises the path first; every bypass spelling still hits the rule.
-const bypasses = ['/terminal/1', '/%74erminal/1', '//terminal/1', '/x/../terminal/1', '/./terminal/1', '/terminal;jsessionid=1/1', '/p/abc/./terminal/%77s', '/p/abc//terminal'];
+// The pipeline checks the target first (dot segments and `;` are refused there); every accepted spelling still hits the rule.
+const bypasses = ['/terminal/1', '/%74erminal/1', '//terminal/1', '/p/abc/terminal/%77s', '/p/abc//terminal', '/p/abc/%74erminal/'];
 for (const target of bypasses) {
   t.test(`viewer cannot reach the terminal through ${target}`, async (t) => {
     const set = compileRules(lockdown, 'allow', true);
