@@ -8,6 +8,7 @@ import type { Runtime } from './runtime.ts';
 import { handleRequest, handleUpgrade } from './pipeline.ts';
 import { readyz } from './routes.ts';
 import { sendText } from './respond.ts';
+import { httpsRedirectLocation } from './http-redirect.ts';
 
 export interface Listeners {
   https: https.Server;
@@ -58,8 +59,8 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
   let redirectServer: http.Server | undefined;
   if (listen.httpRedirectPort !== undefined) {
     redirectServer = http.createServer({ headersTimeout: Math.min(listen.headersTimeout, 10_000), requestTimeout: 10_000 }, (req, res) => {
-      const target = new URL(req.url ?? '/', options.getRuntime().publicUrl);
-      res.writeHead(308, { location: target.href, 'content-length': 0, connection: 'close' });
+      const location = httpsRedirectLocation(options.getRuntime().publicUrl, req.url);
+      res.writeHead(308, { location, 'content-length': 0, connection: 'close' });
       res.end();
     });
   }
