@@ -38,9 +38,9 @@ export const listenSchema = z
 
 export const networkSchema = z
   .strictObject({
-    trustedProxies: z.array(cidr).default([]).meta({ description: 'CIDRs of proxies whose X-Forwarded-For is believed, walked right to left.' }),
-    allow: z.array(cidr).default(['0.0.0.0/0', '::/0']).meta({ description: 'Client CIDRs allowed in (checked after deny).' }),
-    deny: z.array(cidr).default([]).meta({ description: 'Client CIDRs refused before anything else.' }),
+    trustedProxies: z.array(cidr).default([]).meta({ description: 'CIDRs of proxies whose X-Forwarded-For is believed, walked right to left. Matched on the exact address only (a NAT64 or 6to4 embedding of a trusted IPv4 address is not trusted).' }),
+    allow: z.array(cidr).default(['0.0.0.0/0', '::/0']).meta({ description: 'Client CIDRs allowed in (checked after deny). An IPv6 client that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is allowed if either form is listed.' }),
+    deny: z.array(cidr).default([]).meta({ description: 'Client CIDRs refused before anything else. An IPv6 client that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is refused if either form is listed.' }),
   })
   .meta({ description: 'Client IP resolution and the IP allow/deny policy.' });
 
