@@ -14,7 +14,7 @@ export const tlsSchema = z
       .enum(['TLSv1.2', 'TLSv1.3'])
       .default('TLSv1.2')
       .meta({ description: 'Lowest TLS version accepted. TLS 1.0 and 1.1 are never accepted.' }),
-    ciphers: z.string().optional().meta({ description: 'OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by Node).' }),
+    ciphers: z.string().optional().meta({ description: 'OpenSSL cipher list for TLS 1.2, replacing the default of forward-secret AEAD suites only (ECDHE with AES-GCM or ChaCha20-Poly1305; no CBC, no SHA-1). TLS 1.3 suites are fixed by Node. Client-initiated TLS 1.2 renegotiation is always refused.' }),
     hsts: z
       .string()
       .default('max-age=31536000')
