@@ -44,6 +44,22 @@ export const networkSchema = z
   })
   .meta({ description: 'Client IP resolution and the IP allow/deny policy.' });
 
+/** A web origin, `scheme://host[:port]` with nothing after it, as browsers send in the Origin header. */
+const webOrigin = z
+  .string()
+  .check((ctx) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(ctx.value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin.toLowerCase() !== ctx.value.replace(/\/$/, '').toLowerCase()) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'is not an origin; write scheme://host[:port] with no path, for example https://apps.example.com' });
+    }
+  })
+  .meta({ description: 'A web origin: scheme://host[:port].', format: 'uri' });
+
 export const upstreamSchema = z
   .strictObject({
     url: url(['http', 'https'], 'Base URL of the upstream server (Connect, Workbench, Shiny).', 'http://127.0.0.1:3939'),
@@ -55,6 +71,14 @@ export const upstreamSchema = z
     connectTimeout: duration('Time allowed to open a connection to the upstream.', '10s').prefault('10s'),
     headersTimeout: duration('Time the upstream has to send response headers before authgate answers 504.', '60s').prefault('60s'),
     maxConnections: z.number().int().min(1).max(10_000).default(256).meta({ description: 'Upper bound of keep-alive connections to the upstream.' }),
+    websocketOrigins: z
+      .array(webOrigin)
+      .default([])
+      .meta({
+        description:
+          "Origins besides publicUrl's whose pages may open WebSockets through authgate. An upgrade whose Origin header is neither publicUrl's origin nor listed is refused with 403 websocket-origin-refused (cross-site WebSocket hijacking); one without Origin (a non-browser client) is not judged by this.",
+        examples: [['https://apps.example.com']],
+      }),
     passApiKeys: z.boolean().default(false).meta({ description: 'connect profile: let requests with `Authorization: Key …` or `X-Auth-Token` through without a session (Connect checks them).' }),
   })
   .meta({ description: 'The server authgate protects.' });
