@@ -43,7 +43,14 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
     requireHostHeader: true,
     joinDuplicateHeaders: false,
   });
-  server.on('request', (req, res) => void handleRequest(options.getRuntime(), req, res));
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    void handleRequest(options.getRuntime(), req, res);
+  };
+  server.on('request', onRequest);
+  // Expect: 100-continue: Node sends no 100 by itself when this event has a listener. The
+  // pipeline sends it once the request has passed the gate, just before the body is read; a
+  // refused request gets its final status without the body ever being sent.
+  server.on('checkContinue', onRequest);
   server.on('upgrade', (req, socket, head) => void handleUpgrade(options.getRuntime(), req, socket, head));
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -13,6 +13,7 @@ import { isAuthgateError } from '../errors.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import { upstreamHeaders } from './forwarding.ts';
+import { continueIfExpected } from './body.ts';
 import { refreshIfDue } from './refresh.ts';
 import { handleReserved, isReserved } from './routes.ts';
 import { redirect, refuseUpgrade, sendError, wantsHtml } from './respond.ts';
@@ -166,6 +167,7 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
         rt.audit.emit('request.completed', { requestId: ctx.requestId, clientIp: ctx.client.ip, subject: { username: result.session?.identity.username }, method: req.method, path: (req.url ?? '').slice(0, 500), status: res.statusCode }),
       );
     }
+    continueIfExpected(req, res);
     const upstreamStarted = performance.now();
     const status = await rt.upstream.forward(req, res, req.url ?? '/', headers, own);
     rt.metrics.upstreamDone(status, (performance.now() - upstreamStarted) / 1000);
