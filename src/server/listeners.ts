@@ -44,6 +44,13 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
     joinDuplicateHeaders: false,
   });
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // A response sent before the request body was read to its end (a refusal, a 408, an upstream
+    // answering early): the rest of the body is not waited for, the connection closes once the
+    // response is out. Node would otherwise read and discard it to keep the connection alive,
+    // for as long as the client trickles it.
+    res.once('finish', () => {
+      if (!req.complete) (req.socket as Socket).destroySoon();
+    });
     void handleRequest(options.getRuntime(), req, res);
   };
   server.on('request', onRequest);

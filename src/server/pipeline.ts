@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveClientIp, type ClientAddress } from '../net/index.ts';
 import { normalisePath, type Decision } from '../policy/index.ts';
-import { forwardUpgrade, websocketOriginPolicy, type OriginPolicy } from '../proxy/index.ts';
+import { closeWhenIdle, forwardUpgrade, websocketOriginPolicy, type OriginPolicy } from '../proxy/index.ts';
 import { isAuthgateError } from '../errors.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
@@ -230,7 +230,9 @@ export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: D
       rt.metrics.websocketsActive.inc();
       rt.metrics.websocketsTotal.inc();
       const session = result.session;
-      const forget = session ? rt.websockets.add(session.sid, { lastSeen: session.lastSeen, deadline: session.createdAt + rt.config.session.maxLifetime }, () => socket.destroy()) : undefined;
+      const forget = session
+        ? rt.websockets.add(session.sid, { lastSeen: session.lastSeen, deadline: session.createdAt + rt.config.session.maxLifetime }, () => socket.destroy())
+        : closeWhenIdle(socket, rt.config.upstream.anonymousWebsocketIdleTimeout);
       if (session) {
         let last = 0;
         socket.on('data', () => {

@@ -30,6 +30,9 @@ export const listenSchema = z
     httpRedirectPort: port('Optional plain-HTTP port that only redirects to HTTPS.').optional(),
     headersTimeout: duration('Time a client has to send all request headers (slowloris protection).', '20s').prefault('20s'),
     requestTimeout: duration('Time a client has to send a whole request, body included (0 = no limit, for large uploads).', '0').prefault('0'),
+    formBodyTimeout: duration('Time a client has to send the body of a form authgate reads itself (login, logout); past it the request gets 408 and the connection is closed.', '10s')
+      .refine((ms) => ms > 0, 'is no limit; a form body is always time-limited: give a duration such as 10s')
+      .prefault('10s'),
     keepAliveTimeout: duration('How long an idle keep-alive connection stays open.', '65s').prefault('65s'),
     maxHeaderSize: z.number().int().min(1024).max(1_048_576).default(16_384).meta({ description: 'Largest request header block in bytes; larger requests get 431.' }),
     drainTimeout: duration('On SIGTERM, how long in-flight requests may take before the process exits.', '30s').prefault('30s'),
@@ -79,6 +82,10 @@ export const upstreamSchema = z
           "Origins besides publicUrl's whose pages may open WebSockets through authgate. An upgrade whose Origin header is neither publicUrl's origin nor listed is refused with 403 websocket-origin-refused (cross-site WebSocket hijacking); one without Origin (a non-browser client) is not judged by this.",
         examples: [['https://apps.example.com']],
       }),
+    anonymousWebsocketIdleTimeout: duration(
+      'A WebSocket opened without a session (on a public path) is closed after this long with no message either way (0 = never). WebSockets of a session follow session.idleTimeout and session.maxLifetime instead.',
+      '10m',
+    ).prefault('10m'),
     passApiKeys: z.boolean().default(false).meta({ description: 'connect profile: let requests with `Authorization: Key …` or `X-Auth-Token` through without a session (Connect checks them).' }),
   })
   .meta({ description: 'The server authgate protects.' });
