@@ -106,7 +106,7 @@ for (const c of refused) {
   t.test(`${c.name}: ${c.status} at once and the connection closed, the trickling body is not waited for`, async (t) => {
     const before = upstream.received.length;
     const r = await trickle(postHead(c.path, 100_000, c.headers()), 200, 5000);
-    t.match(r.answer, new RegExp(`^HTTP/1\\.1 ${c.status} `));
+    t.equal(/^HTTP\/1\.1 (\d{3}) /.exec(r.answer)?.[1], String(c.status));
     t.ok(r.closedAfterMs !== undefined && r.closedAfterMs < 2000, `closed after ${r.closedAfterMs ?? 'never (5 s)'} ms`);
     t.equal(upstream.received.length, before, 'nothing reached the upstream');
   });
