@@ -1,4 +1,9 @@
-/** CIDR lists compiled once; IPv4-mapped IPv6 addresses match IPv4 ranges. */
+/**
+ * CIDR lists compiled once. IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are IPv4 addresses.
+ * IPv6 addresses that embed an IPv4 address by translation, NAT64 (`64:ff9b::a.b.c.d`, RFC 6052)
+ * and 6to4 (`2002:AABB:CCDD::/48`, RFC 3056), match a list if either the IPv6 address or the
+ * embedded IPv4 address is in it (unless the list is compiled with `embeddedIpv4: false`).
+ */
 import ipaddr from 'ipaddr.js';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -24,6 +29,21 @@ export function normaliseAddress(text: string): string | undefined {
   return parseAddress(text)?.toString();
 }
 
+/**
+ * The IPv4 address an IPv6 address carries by translation: NAT64's well-known prefix
+ * `64:ff9b::/96` (last 32 bits) or 6to4's `2002::/16` (the 32 bits after the prefix).
+ */
+export function embeddedIpv4(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  if (address.kind() !== 'ipv6') return undefined;
+  const p = (address as ipaddr.IPv6).parts;
+  let high: number | undefined;
+  let low: number | undefined;
+  if (p[0] === 0x64 && p[1] === 0xff9b && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0) [high, low] = [p[6], p[7]];
+  else if (p[0] === 0x2002) [high, low] = [p[1], p[2]];
+  if (high === undefined || low === undefined) return undefined;
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+}
+
 function parseRange(text: string): Range {
   if (!text.includes('/')) {
     const address = parseAddress(text);
@@ -39,7 +59,8 @@ function parseRange(text: string): Range {
 }
 
 /** Compiles CIDR strings (already validated by the config schema; garbage throws TypeError). */
-export function compileCidrs(cidrs: readonly string[]): CidrList {
+export function compileCidrs(cidrs: readonly string[], options: { embeddedIpv4?: boolean } = {}): CidrList {
+  const matchEmbedded = options.embeddedIpv4 ?? true;
   const v4: Range[] = [];
   const v6: Range[] = [];
   for (const text of cidrs) {
@@ -57,6 +78,8 @@ export function compileCidrs(cidrs: readonly string[]): CidrList {
       if (address) {
         const ranges = address.kind() === 'ipv4' ? v4 : v6;
         found = ranges.some(([base, bits]) => address.match(base as never, bits));
+        const embedded = !found && matchEmbedded && v4.length > 0 ? embeddedIpv4(address) : undefined;
+        if (embedded) found = v4.some(([base, bits]) => embedded.match(base as ipaddr.IPv4, bits));
       }
       if (cache.size > 10_000) cache.clear();
       cache.set(text, found);

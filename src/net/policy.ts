@@ -1,4 +1,9 @@
-/** The network policy: deny CIDRs first, then allow CIDRs; anything else is refused. */
+/**
+ * The network policy: deny CIDRs first, then allow CIDRs; anything else is refused. A client
+ * whose IPv6 address embeds an IPv4 address (NAT64, 6to4) is denied if either form is denied and
+ * allowed if either form is allowed; deny is checked first, so an embedding never escapes a deny.
+ * Trusted proxies match their exact address only: trust is never extended through a translation.
+ */
 import { compileCidrs, type CidrList } from './cidr.ts';
 
 export interface NetworkPolicy {
@@ -11,7 +16,7 @@ export function compileNetworkPolicy(network: { trustedProxies: string[]; allow:
   const deny = compileCidrs(network.deny);
   const allow = compileCidrs(network.allow);
   return {
-    trusted: compileCidrs(network.trustedProxies),
+    trusted: compileCidrs(network.trustedProxies, { embeddedIpv4: false }),
     refuse(ip) {
       if (deny.contains(ip)) return 'ip-denied';
       if (!allow.contains(ip)) return 'ip-not-allowed';

@@ -80,7 +80,7 @@ function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, p
         controller = c;
       },
       onResponseStart(_c, statusCode, upstreamHeaders) {
-        if (statusCode < 200) return; // 1xx informational: Node answers 100-continue itself
+        if (statusCode < 200) return; // 1xx informational: not relayed (authgate answers a client's 100-continue itself, and never forwards Expect)
         started = true;
         const headers = responseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>);
         for (const name in own) {

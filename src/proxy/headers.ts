@@ -94,7 +94,9 @@ function nameInfo(name: string, stripper: IdentityStripper, names: Map<string, N
     // Canonical name: `X-Forwarded_For` and `X_Forwarded-For` reach CGI/Rook-style upstreams as X-Forwarded-For.
     const canonical = canonicalHeaderName(name);
     let kind = KEEP;
-    if (HOP_BY_HOP.has(lower)) kind = HOP;
+    // Expect is answered by authgate itself (100 Continue once the request passed the gate); the
+    // upstream adapter (undici) refuses a request carrying it, so it is never forwarded.
+    if (HOP_BY_HOP.has(lower) || lower === 'expect') kind = HOP;
     else if (canonical.startsWith('x-forwarded-') || canonical === 'forwarded') kind = FORWARDED;
     else if (stripper.isIdentityHeader(name)) kind = IDENTITY;
     else if (lower === 'cookie') kind = COOKIE;
@@ -105,7 +107,7 @@ function nameInfo(name: string, stripper: IdentityStripper, names: Map<string, N
 }
 
 /**
- * Builds the flat `[name, value, name, value…]` list sent upstream: hop-by-hop headers, names
+ * Builds the flat `[name, value, name, value…]` list sent upstream: hop-by-hop headers, Expect, names
  * listed in Connection, every identity header and client-sent X-Forwarded-* are removed, then
  * authgate's own headers are appended.
  */

@@ -1,6 +1,7 @@
 /**
  * The adapter for WebSocket upgrades: the handshake goes upstream over its own connection;
- * after a 101 the two sockets are piped raw, with no idle timeout, and destroyed together.
+ * after a 101 the two sockets are piped raw and destroyed together (no socket timeout: a session's
+ * sockets are closed by the session registry, the others by closeWhenIdle).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -98,4 +99,32 @@ export function pipeTogether(a: Duplex, b: Duplex): Promise<void> {
       s.once('end', finish);
     }
   });
+}
+
+/**
+ * Closes a piped client socket once the client has sent nothing for `ms` (0: never); returns the
+ * function that stops watching. For WebSockets without a session, which no session registry
+ * closes: data the upstream sends does not keep the socket open, anything the client sends does
+ * (messages, and the pongs browsers send by themselves to an upstream's pings).
+ */
+export function closeWhenIdle(client: Duplex, ms: number, now: () => number = Date.now): () => void {
+  if (ms <= 0) return () => undefined;
+  let last = now();
+  const onData = () => {
+    last = now();
+  };
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    const idle = now() - last;
+    if (idle >= ms) return void client.destroy();
+    timer = setTimeout(check, ms - idle);
+    timer.unref();
+  };
+  timer = setTimeout(check, ms);
+  timer.unref();
+  client.on('data', onData);
+  return () => {
+    clearTimeout(timer);
+    client.off('data', onData);
+  };
 }

@@ -6,9 +6,9 @@ import { isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Runtime } from './runtime.ts';
 import { handleRequest, handleUpgrade } from './pipeline.ts';
-import { checkTarget } from '../policy/index.ts';
 import { readyz } from './routes.ts';
 import { sendText } from './respond.ts';
+import { httpsRedirectLocation } from './http-redirect.ts';
 
 export interface Listeners {
   https: https.Server;
@@ -43,7 +43,21 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
     requireHostHeader: true,
     joinDuplicateHeaders: false,
   });
-  server.on('request', (req, res) => void handleRequest(options.getRuntime(), req, res));
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // A response sent before the request body was read to its end (a refusal, a 408, an upstream
+    // answering early): the rest of the body is not waited for, the connection closes once the
+    // response is out. Node would otherwise read and discard it to keep the connection alive,
+    // for as long as the client trickles it.
+    res.once('finish', () => {
+      if (!req.complete) (req.socket as Socket).destroySoon();
+    });
+    void handleRequest(options.getRuntime(), req, res);
+  };
+  server.on('request', onRequest);
+  // Expect: 100-continue: Node sends no 100 by itself when this event has a listener. The
+  // pipeline sends it once the request has passed the gate, just before the body is read; a
+  // refused request gets its final status without the body ever being sent.
+  server.on('checkContinue', onRequest);
   server.on('upgrade', (req, socket, head) => void handleUpgrade(options.getRuntime(), req, socket, head));
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -59,15 +73,8 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
   let redirectServer: http.Server | undefined;
   if (listen.httpRedirectPort !== undefined) {
     redirectServer = http.createServer({ headersTimeout: Math.min(listen.headersTimeout, 10_000), requestTimeout: 10_000 }, (req, res) => {
-      // The same target check as the HTTPS port: resolving the raw target against publicUrl let
-      // `//evil.example/x` and `http://evil.example/x` redirect to another host.
-      const checked = checkTarget(req.url ?? '/');
-      if (!checked.ok) {
-        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-        res.end(`The request path was refused: ${checked.reason}.\n`);
-        return;
-      }
-      res.writeHead(308, { location: `${options.getRuntime().publicUrl.origin}${checked.target}`, 'content-length': 0, connection: 'close' });
+      const location = httpsRedirectLocation(options.getRuntime().publicUrl, req.url);
+      res.writeHead(308, { location, 'content-length': 0, connection: 'close' });
       res.end();
     });
   }

@@ -53,7 +53,7 @@ function sameOrigin(rt: Runtime, req: IncomingMessage): boolean {
 }
 
 export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
-  const form = await readForm(req);
+  const form = await readForm(req, res, rt.config.listen.formBodyTimeout);
   const returnTo = safeReturnTo(form.get('rd'));
   const nonce = readCookie(req.headers.cookie, `__Host-${csrfCookieName(rt)}`);
   if (!sameOrigin(rt, req) || !checkCsrf(rt.sessionKeys.sealing.raw, nonce, 'login', form.get('csrf'))) {
@@ -139,7 +139,7 @@ export async function handleLogoutGet(rt: Runtime, req: IncomingMessage, res: Se
 }
 
 export async function handleLogoutPost(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
-  const form = await readForm(req);
+  const form = await readForm(req, res, rt.config.listen.formBodyTimeout);
   const read = await rt.sessions.read(req.headers.cookie);
   if (!read.session) return redirect(res, '/__authgate__/login', { 'set-cookie': rt.sessions.clearCookie() });
   if (!sameOrigin(rt, req) || !checkCsrf(rt.sessionKeys.sealing.raw, read.session.sid, 'logout', form.get('csrf'))) {

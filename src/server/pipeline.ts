@@ -8,11 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveClientIp, type ClientAddress } from '../net/index.ts';
 import { checkTarget, type CheckedTarget, type Decision } from '../policy/index.ts';
-import { forwardUpgrade } from '../proxy/index.ts';
+import { closeWhenIdle, forwardUpgrade, websocketOriginPolicy, type OriginPolicy } from '../proxy/index.ts';
 import { isAuthgateError } from '../errors.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import { upstreamHeaders } from './forwarding.ts';
+import { continueIfExpected } from './body.ts';
 import { refreshIfDue } from './refresh.ts';
 import { handleReserved, isReserved } from './routes.ts';
 import { redirect, refuseUpgrade, sendError, wantsHtml } from './respond.ts';
@@ -184,6 +185,7 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
       const who = result.session ? { subject: { username: result.session.identity.username } } : { detail: { principal: ctx.principal } };
       res.once('finish', () => rt.audit.emit('request.completed', { requestId: ctx.requestId, clientIp: ctx.client.ip, ...who, method: req.method, path: (req.url ?? '').slice(0, 500), status: res.statusCode }));
     }
+    continueIfExpected(req, res);
     const upstreamStarted = performance.now();
     const status = await rt.upstream.forward(req, res, checked.target, headers, own);
     rt.metrics.upstreamDone(status, (performance.now() - upstreamStarted) / 1000);
@@ -206,6 +208,29 @@ function failRequest(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx
   sendError(req, res, 500, 'internal', 'Internal error.');
 }
 
+/** The WebSocket Origin policy of each runtime (a reload builds a new runtime and so a new policy). */
+const originPolicies = new WeakMap<Runtime, OriginPolicy>();
+
+/** Refuses a WebSocket upgrade that a page of a foreign origin opened; audited like any denial. */
+function refusedOrigin(rt: Runtime, req: IncomingMessage, ctx: RequestContext, session: Session | undefined): boolean {
+  let policy = originPolicies.get(rt);
+  if (!policy) originPolicies.set(rt, (policy = websocketOriginPolicy(rt.publicUrl.origin, rt.config.upstream.websocketOrigins)));
+  const origin = req.headers.origin;
+  if (policy.allows(origin)) return false;
+  rt.metrics.denials.inc({ reason: 'websocket-origin-refused' });
+  rt.audit.emit('authz.denied', {
+    requestId: ctx.requestId,
+    clientIp: ctx.client.ip,
+    provider: session?.identity.provider,
+    subject: session ? { username: session.identity.username, uniqueId: session.identity.uniqueId } : undefined,
+    reason: 'websocket-origin-refused',
+    method: req.method,
+    path: (req.url ?? '').slice(0, 500),
+    detail: { origin: String(origin).slice(0, 200) },
+  });
+  return true;
+}
+
 export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const ctx = requestContext(rt, req);
   socket.on('error', () => socket.destroy());
@@ -216,13 +241,18 @@ export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: D
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuseUpgrade(socket, 400, 'bad-upgrade', 'Only WebSocket upgrades are supported.');
     const result = await gate(rt, req, ctx, true, checked);
     if (!result.pass) return refuseUpgrade(socket, result.status, result.code, result.message);
+    if (refusedOrigin(rt, req, ctx, result.session)) {
+      return refuseUpgrade(socket, 403, 'websocket-origin-refused', 'WebSocket connections from this Origin are not allowed (not publicUrl and not in upstream.websocketOrigins).');
+    }
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, true);
     const upgraded = await forwardUpgrade(rt.upgradeTarget, req, socket, head, rt.upgradeTarget.url.pathname.replace(/\/+$/, '') + checked.target, headers);
     if (upgraded.status === 101) {
       rt.metrics.websocketsActive.inc();
       rt.metrics.websocketsTotal.inc();
       const session = result.session;
-      const forget = session ? rt.websockets.add(session.sid, { lastSeen: session.lastSeen, deadline: session.createdAt + rt.config.session.maxLifetime }, () => socket.destroy()) : undefined;
+      const forget = session
+        ? rt.websockets.add(session.sid, { lastSeen: session.lastSeen, deadline: session.createdAt + rt.config.session.maxLifetime }, () => socket.destroy())
+        : closeWhenIdle(socket, rt.config.upstream.anonymousWebsocketIdleTimeout);
       if (session) {
         let last = 0;
         socket.on('data', () => {

@@ -73,6 +73,7 @@ export function titleFor(status: number): string {
     case 403: return 'Forbidden';
     case 404: return 'Not Found';
     case 405: return 'Method Not Allowed';
+    case 408: return 'Request Timeout';
     case 413: return 'Payload Too Large';
     case 429: return 'Too Many Requests';
     case 502: return 'Bad Gateway';

@@ -7,6 +7,9 @@
  * Messages the browser sends over a socket count as activity (a user working in a Shiny app
  * sends every input change over it and no HTTP request renews the cookie), so they keep the
  * session from idling out; a socket that only stays open does not.
+ *
+ * A WebSocket without a session (a public path, an API key) is not registered here: it is closed
+ * after upstream.anonymousWebsocketIdleTimeout without a message from the client (closeWhenIdle).
  */
 import type { SharedStore } from '../session/index.ts';
 

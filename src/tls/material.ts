@@ -1,5 +1,5 @@
 /** Pure: PEM texts -> the options Node's TLS server takes, refusing a mismatched pair. */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { constants, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
 import { AuthgateError } from '../errors.ts';
 
@@ -13,6 +13,21 @@ export interface TlsMaterial {
   keyPem: string;
   caPem?: string | undefined;
 }
+
+/**
+ * TLS 1.2 suites offered unless `listen.tls.ciphers` says otherwise: forward-secret ECDHE with
+ * AEAD ciphers only (AES-GCM, ChaCha20-Poly1305), the Mozilla "intermediate" set. No CBC (Lucky13,
+ * padding oracles), no SHA-1 MACs, no static RSA key exchange. TLS 1.3 suites are all AEAD and
+ * keep OpenSSL's defaults.
+ */
+export const DEFAULT_TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 export function secureContextOptions(material: TlsMaterial, settings: TlsSettings): SecureContextOptions {
   const blocks = material.certPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
@@ -35,8 +50,12 @@ export function secureContextOptions(material: TlsMaterial, settings: TlsSetting
     cert: chain,
     key: material.keyPem,
     minVersion: settings.minVersion,
-    ...(settings.ciphers ? { ciphers: settings.ciphers } : {}),
+    ciphers: settings.ciphers || DEFAULT_TLS12_CIPHERS,
     honorCipherOrder: true,
+    // TLS 1.2 renegotiation is refused outright (OpenSSL answers a no_renegotiation alert): a
+    // client-initiated renegotiation costs the server a handshake per request and has no use here
+    // (Node's own limit, tls.CLIENT_RENEG_LIMIT, still lets 3 through every 10 minutes).
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   };
 }
 

@@ -14,7 +14,7 @@ export const ruleSchema = z
     roles: z.array(z.enum(ROLES)).default([]).meta({ description: 'Matches users with any of these roles.' }),
     groups: z.array(z.string()).default([]).meta({ description: 'Matches members of any of these groups (name or DN).' }),
     users: z.array(z.string()).default([]).meta({ description: 'Matches these usernames.' }),
-    sources: z.array(cidr).default([]).meta({ description: 'Matches clients in these CIDRs.' }),
+    sources: z.array(cidr).default([]).meta({ description: 'Matches clients in these CIDRs (an IPv4-mapped, NAT64 or 6to4 client matches by its IPv6 or its embedded IPv4 address).' }),
     apiKeys: z
       .boolean()
       .default(false)

@@ -14,7 +14,7 @@ export const tlsSchema = z
       .enum(['TLSv1.2', 'TLSv1.3'])
       .default('TLSv1.2')
       .meta({ description: 'Lowest TLS version accepted. TLS 1.0 and 1.1 are never accepted.' }),
-    ciphers: z.string().optional().meta({ description: 'OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by Node).' }),
+    ciphers: z.string().optional().meta({ description: 'OpenSSL cipher list for TLS 1.2, replacing the default of forward-secret AEAD suites only (ECDHE with AES-GCM or ChaCha20-Poly1305; no CBC, no SHA-1). TLS 1.3 suites are fixed by Node. Client-initiated TLS 1.2 renegotiation is always refused.' }),
     hsts: z
       .string()
       .default('max-age=31536000')
@@ -30,6 +30,9 @@ export const listenSchema = z
     httpRedirectPort: port('Optional plain-HTTP port that only redirects to HTTPS.').optional(),
     headersTimeout: duration('Time a client has to send all request headers (slowloris protection).', '20s').prefault('20s'),
     requestTimeout: duration('Time a client has to send a whole request, body included (0 = no limit, for large uploads).', '0').prefault('0'),
+    formBodyTimeout: duration('Time a client has to send the body of a form authgate reads itself (login, logout); past it the request gets 408 and the connection is closed.', '10s')
+      .refine((ms) => ms > 0, 'is no limit; a form body is always time-limited: give a duration such as 10s')
+      .prefault('10s'),
     keepAliveTimeout: duration('How long an idle keep-alive connection stays open.', '65s').prefault('65s'),
     maxHeaderSize: z.number().int().min(1024).max(1_048_576).default(16_384).meta({ description: 'Largest request header block in bytes; larger requests get 431.' }),
     drainTimeout: duration('On SIGTERM, how long in-flight requests may take before the process exits.', '30s').prefault('30s'),
@@ -38,11 +41,27 @@ export const listenSchema = z
 
 export const networkSchema = z
   .strictObject({
-    trustedProxies: z.array(cidr).default([]).meta({ description: 'CIDRs of proxies whose X-Forwarded-For is believed, walked right to left.' }),
-    allow: z.array(cidr).default(['0.0.0.0/0', '::/0']).meta({ description: 'Client CIDRs allowed in (checked after deny).' }),
-    deny: z.array(cidr).default([]).meta({ description: 'Client CIDRs refused before anything else.' }),
+    trustedProxies: z.array(cidr).default([]).meta({ description: 'CIDRs of proxies whose X-Forwarded-For is believed, walked right to left. Matched on the exact address only (a NAT64 or 6to4 embedding of a trusted IPv4 address is not trusted).' }),
+    allow: z.array(cidr).default(['0.0.0.0/0', '::/0']).meta({ description: 'Client CIDRs allowed in (checked after deny). An IPv6 client that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is allowed if either form is listed.' }),
+    deny: z.array(cidr).default([]).meta({ description: 'Client CIDRs refused before anything else. An IPv6 client that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is refused if either form is listed.' }),
   })
   .meta({ description: 'Client IP resolution and the IP allow/deny policy.' });
+
+/** A web origin, `scheme://host[:port]` with nothing after it, as browsers send in the Origin header. */
+const webOrigin = z
+  .string()
+  .check((ctx) => {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(ctx.value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin.toLowerCase() !== ctx.value.replace(/\/$/, '').toLowerCase()) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'is not an origin; write scheme://host[:port] with no path, for example https://apps.example.com' });
+    }
+  })
+  .meta({ description: 'A web origin: scheme://host[:port].', format: 'uri' });
 
 export const upstreamSchema = z
   .strictObject({
@@ -55,6 +74,18 @@ export const upstreamSchema = z
     connectTimeout: duration('Time allowed to open a connection to the upstream.', '10s').prefault('10s'),
     headersTimeout: duration('Time the upstream has to send response headers before authgate answers 504.', '60s').prefault('60s'),
     maxConnections: z.number().int().min(1).max(10_000).default(256).meta({ description: 'Upper bound of keep-alive connections to the upstream.' }),
+    websocketOrigins: z
+      .array(webOrigin)
+      .default([])
+      .meta({
+        description:
+          "Origins besides publicUrl's whose pages may open WebSockets through authgate. An upgrade whose Origin header is neither publicUrl's origin nor listed is refused with 403 websocket-origin-refused (cross-site WebSocket hijacking); one without Origin (a non-browser client) is not judged by this.",
+        examples: [['https://apps.example.com']],
+      }),
+    anonymousWebsocketIdleTimeout: duration(
+      'A WebSocket opened without a session (on a public path) is closed after this long with no message either way (0 = never). WebSockets of a session follow session.idleTimeout and session.maxLifetime instead.',
+      '10m',
+    ).prefault('10m'),
     passApiKeys: z
       .boolean()
       .default(false)

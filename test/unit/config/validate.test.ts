@@ -76,6 +76,16 @@ const cases: Case[] = [
     text: `${BASE}network:\n  allow: [10.0.0.0/33, "10", "10/8", "::1/129", 300.1.1.1, ok]\n`,
     errors: ['10.0.0.0/33', '10', '10/8', '::1/129', '300.1.1.1', 'ok'].map((v, i) => ({ path: `network.allow[${i}]`, message: `"${v}" ${CIDR_HINT}`, line: 4 })),
   },
+  {
+    name: 'upstream.websocketOrigins takes origins only',
+    text: `${BASE}  websocketOrigins:\n    - https://apps.example.com\n    - https://apps.example.com/shiny\n    - apps.example.com\n    - ftp://apps.example.com\n`,
+    errors: ['https://apps.example.com/shiny', 'apps.example.com', 'ftp://apps.example.com'].map((v, i) => ({ path: `upstream.websocketOrigins[${i + 1}]`, message: `"${v}" is not an origin; write scheme://host[:port] with no path, for example https://apps.example.com`, line: 5 + i })),
+  },
+  {
+    name: 'listen.formBodyTimeout of 0 is refused (a form body is always time-limited)',
+    text: `${BASE}listen:\n  formBodyTimeout: '0'\n`,
+    errors: [{ path: 'listen.formBodyTimeout', message: '0 is no limit; a form body is always time-limited: give a duration such as 10s', line: 4 }],
+  },
   { name: 'bad CIDR in trustedProxies', text: `${BASE}network:\n  trustedProxies:\n    - 10.0.0.0/8\n    - localhost\n`, errors: [{ path: 'network.trustedProxies[1]', message: `"localhost" ${CIDR_HINT}`, line: 6 }] },
   { name: 'bad CIDR in a rule source', text: `${BASE}authorization:\n  rules:\n    - name: r\n      action: deny\n      sources: [nope]\n`, errors: [{ path: 'authorization.rules[0].sources[0]', message: `"nope" ${CIDR_HINT}`, line: 7 }] },
   { name: 'CIDR list given as a string', text: `${BASE}network:\n  allow: 10.0.0.0/8\n`, errors: [{ path: 'network.allow', message: '"10.0.0.0/8" is not a list', line: 4 }] },

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compileCidrs, normaliseAddress, parseAddress } from '../../../src/net/cidr.ts';
+import { compileCidrs, embeddedIpv4, normaliseAddress, parseAddress } from '../../../src/net/cidr.ts';
 
 const matchCases: Array<{ name: string; cidrs: string[]; address: string; expected: boolean }> = [
   { name: 'IPv4 inside /8', cidrs: ['10.0.0.0/8'], address: '10.1.2.3', expected: true },
@@ -36,6 +36,18 @@ const matchCases: Array<{ name: string; cidrs: string[]; address: string; expect
   { name: 'octal IPv4 form is not an address', cidrs: ['10.0.0.0/8'], address: '012.1.2.3', expected: false },
   { name: 'hex IPv4 form is not an address', cidrs: ['127.0.0.0/8'], address: '0x7f000001', expected: false },
   { name: 'surrounding whitespace is ignored', cidrs: ['10.0.0.0/8'], address: ' 10.0.0.1 ', expected: true },
+  // NAT64 (RFC 6052 well-known prefix 64:ff9b::/96) and 6to4 (RFC 3056, 2002:AABB:CCDD::/48) embed an IPv4 address.
+  { name: 'NAT64 client matches the IPv4 range of its embedded address', cidrs: ['10.0.0.0/8'], address: '64:ff9b::a00:1', expected: true },
+  { name: 'NAT64 client written with a dotted quad', cidrs: ['10.0.0.0/8'], address: '64:ff9b::10.0.0.1', expected: true },
+  { name: 'NAT64 client, upper case and zeros spelt out', cidrs: ['10.0.0.0/8'], address: '0064:FF9B:0000:0000:0000:0000:0A00:0001', expected: true },
+  { name: 'NAT64 client outside the IPv4 range', cidrs: ['10.0.0.0/8'], address: '64:ff9b::b00:1', expected: false },
+  { name: 'NAT64 client matches a single IPv4 address', cidrs: ['192.0.2.33'], address: '64:ff9b::c000:221', expected: true },
+  { name: 'NAT64 client still matches its IPv6 form', cidrs: ['64:ff9b::/96'], address: '64:ff9b::808:808', expected: true },
+  { name: 'an address near the NAT64 prefix (64:ff9b:1::/48, not the /96) embeds nothing', cidrs: ['10.0.0.0/8'], address: '64:ff9b:1::a00:1', expected: false },
+  { name: '6to4 client matches the IPv4 range of its embedded address', cidrs: ['10.0.0.0/8'], address: '2002:a00:1::1', expected: true },
+  { name: '6to4 client with a subnet and interface id', cidrs: ['192.168.0.0/16'], address: '2002:c0a8:101:5::9', expected: true },
+  { name: '6to4 client outside the IPv4 range', cidrs: ['10.0.0.0/8'], address: '2002:b00:1::1', expected: false },
+  { name: 'an ordinary IPv6 address embeds nothing', cidrs: ['0.0.0.0/0'], address: '2001:db8:a00:1::1', expected: false },
 ];
 
 for (const c of matchCases) {
@@ -46,6 +58,28 @@ for (const c of matchCases) {
     t.equal(list.contains(c.address), c.expected);
   });
 }
+
+t.test('a list compiled with embeddedIpv4: false matches NAT64 and 6to4 addresses only in their IPv6 form', async (t) => {
+  const exact = compileCidrs(['10.0.0.0/8', '64:ff9b::a00:2'], { embeddedIpv4: false });
+  t.equal(exact.contains('64:ff9b::a00:1'), false);
+  t.equal(exact.contains('2002:a00:1::1'), false);
+  t.equal(exact.contains('64:ff9b::a00:2'), true);
+  t.equal(exact.contains('::ffff:10.0.0.1'), true, 'IPv4-mapped stays IPv4');
+});
+
+t.test('embeddedIpv4 extracts NAT64 and 6to4 addresses only', async (t) => {
+  const cases: Array<[string, string | undefined]> = [
+    ['64:ff9b::a00:1', '10.0.0.1'],
+    ['64:ff9b::ffff:ffff', '255.255.255.255'],
+    ['2002:cb00:7107::1', '203.0.113.7'],
+    ['2002::', '0.0.0.0'],
+    ['64:ff9b:0:0:1::a00:1', undefined],
+    ['2003:a00:1::1', undefined],
+    ['2001:db8::1', undefined],
+    ['10.0.0.1', undefined],
+  ];
+  for (const [text, expected] of cases) t.equal(embeddedIpv4(parseAddress(text)!)?.toString(), expected, text);
+});
 
 t.test('size counts IPv4 and IPv6 ranges', async (t) => {
   t.equal(compileCidrs(['10.0.0.0/8', '::/0', '1.2.3.4']).size, 3);

@@ -21,6 +21,12 @@ const cases: Case[] = [
   { name: 'in allow', network: { allow: ['10.0.0.0/8'], deny: [] }, ip: '10.4.4.4', expected: undefined },
   { name: 'IPv4 allow list refuses IPv6 client', network: { allow: ['0.0.0.0/0'], deny: [] }, ip: '2001:db8::1', expected: 'ip-not-allowed' },
   { name: 'empty allow list refuses everyone', network: { allow: [], deny: [] }, ip: '10.0.0.1', expected: 'ip-not-allowed' },
+  { name: 'deny matches a NAT64 client by its embedded IPv4 address', network: { allow: ANY, deny: ['10.0.0.0/8'] }, ip: '64:ff9b::a00:1', expected: 'ip-denied' },
+  { name: 'deny matches a 6to4 client by its embedded IPv4 address', network: { allow: ANY, deny: ['10.0.0.0/8'] }, ip: '2002:a00:1::1', expected: 'ip-denied' },
+  { name: 'deny of the IPv6 form refuses a NAT64 client whose IPv4 form is allowed', network: { allow: ['10.0.0.0/8', '::/0'], deny: ['64:ff9b::/96'] }, ip: '64:ff9b::a00:1', expected: 'ip-denied' },
+  { name: 'an IPv4 allow list admits a NAT64 client by its embedded address', network: { allow: ['10.0.0.0/8'], deny: [] }, ip: '64:ff9b::a00:1', expected: undefined },
+  { name: 'an IPv4 allow list refuses a NAT64 client embedding another address', network: { allow: ['10.0.0.0/8'], deny: [] }, ip: '64:ff9b::b00:1', expected: 'ip-not-allowed' },
+  { name: 'deny wins when the embedded address is denied and the IPv6 form allowed', network: { allow: ['2002::/16'], deny: ['192.0.2.0/24'] }, ip: '2002:c000:201::1', expected: 'ip-denied' },
   { name: 'garbage address refused', network: { allow: ANY, deny: [] }, ip: 'garbage', expected: 'ip-not-allowed' },
 ];
 
@@ -30,6 +36,13 @@ for (const c of cases) {
     t.equal(policy.refuse(c.ip), c.expected);
   });
 }
+
+t.test('trusted proxies match their exact address only, never an embedding', async (t) => {
+  const policy = compileNetworkPolicy({ trustedProxies: ['10.0.0.0/8'], allow: ANY, deny: [] });
+  t.equal(policy.trusted.contains('64:ff9b::a00:1'), false);
+  t.equal(policy.trusted.contains('2002:a00:1::1'), false);
+  t.equal(policy.trusted.contains('::ffff:10.0.0.1'), true);
+});
 
 t.test('trusted proxies are compiled into the policy', async (t) => {
   const policy = compileNetworkPolicy({ trustedProxies: ['10.0.0.0/8'], allow: ANY, deny: [] });

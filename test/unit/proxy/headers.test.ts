@@ -111,6 +111,11 @@ const cases: Case[] = [
     expected: ['Host', 'h'],
   },
   {
+    name: 'Expect is never forwarded (authgate answers 100 Continue itself; undici refuses the header)',
+    raw: ['Host', 'h', 'Expect', '100-continue', 'Content-Length', '5', 'EXPECT', '100-Continue', 'expect', 'x'],
+    expected: ['Host', 'h', 'Content-Length', '5'],
+  },
+  {
     name: 'WebSocket handshake keeps Upgrade and sets Connection: upgrade',
     raw: ['Host', 'h', 'Connection', 'Upgrade', 'Upgrade', 'websocket', 'Sec-WebSocket-Key', 'k', 'Sec-WebSocket-Version', '13', 'X-RStudio-Username', 'root'],
     keepUpgrade: true,
