@@ -56,7 +56,13 @@ export interface Identity {
 /** Outcome of checking a username and password. A failure is a value, not an exception. */
 export type PasswordOutcome =
   | { ok: true; profile: Profile }
-  | { ok: false; reason: LoginFailureReason; detail?: string };
+  | {
+      ok: false;
+      reason: LoginFailureReason;
+      detail?: string;
+      /** The account the username matched, when the provider found exactly one (throttling counts against it). */
+      uniqueId?: string;
+    };
 
 export type LoginFailureReason =
   | 'bad-credentials'

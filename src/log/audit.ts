@@ -28,13 +28,34 @@ export interface AuditFields {
   clientIp?: string;
   provider?: string;
   /** Who the event is about, as the client or directory gave it (untrusted). */
-  subject?: { username?: string; uniqueId?: string; email?: string };
+  subject?: {
+    username?: string;
+    uniqueId?: string;
+    email?: string;
+    /** What a client typed into the username field (see `typedSubject`); never a verified name. */
+    typedUsername?: string;
+    /** false when the subject is only what the client typed. */
+    verified?: boolean;
+  };
   reason?: string;
   rule?: string;
   method?: string;
   path?: string;
   status?: number;
   detail?: Record<string, string | number | boolean | string[] | undefined>;
+}
+
+/** Longest typed username kept in the audit trail (a password typed into the wrong field is usually longer than a name). */
+export const TYPED_USERNAME_MAX = 64;
+
+/**
+ * The subject of a login attempt nobody has verified yet: what was typed, without control or
+ * format characters (no forged lines, no bidi tricks in a log viewer), at most 64 characters,
+ * flagged `verified: false`.
+ */
+export function typedSubject(typed: string): { typedUsername: string; verified: false } {
+  const clean = typed.slice(0, 4 * TYPED_USERNAME_MAX).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
+  return { typedUsername: Array.from(clean).slice(0, TYPED_USERNAME_MAX).join(''), verified: false };
 }
 
 export interface AuditLog {
