@@ -6,7 +6,7 @@
  * the username and the network together, so concurrent guesses cannot all pass a check made
  * before any of them is counted. A failure keeps the reservation; a success forgives the
  * username's failures and gives the network's reservation back; an attempt that did not test
- * the password (provider error, not permitted) gives both back.
+ * the password as a guess (the provider threw, or the user may not log in) gives both back.
  */
 import { parseAddress } from '../net/index.ts';
 import type { SharedStore } from '../session/store.ts';
@@ -30,7 +30,7 @@ export interface Attempt {
   failed(): Promise<number>;
   /** The password was right: forgives the username's and the account's failures, gives the network's reservation back. */
   succeeded(): Promise<void>;
-  /** The password was not tested (provider error) or was right for a refused user: gives the reservations back. */
+  /** The provider failed (threw) or the password was right for a user who may not log in: gives the reservations back. */
   release(): Promise<void>;
 }
 

@@ -110,15 +110,10 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
     return notPermitted(rt, res, audit, username);
   }
   if (!outcome.ok) {
-    if (outcome.reason === 'provider-unavailable') {
-      // The password was not tested (or was right and the entry unusable): not a guess.
-      await attempt.release();
-      rt.audit.emit('auth.login.failed', { ...audit, reason: outcome.reason });
-      rt.metrics.logins.inc({ provider: entry.id, outcome: 'error' });
-      return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
-    }
+    // provider-unavailable counts too: with several directories it can hide a wrong password checked by another.
     await failed(outcome.reason);
     if (outcome.reason === 'username-invalid' && outcome.detail) return fail(401, outcome.detail);
+    if (outcome.reason === 'provider-unavailable') return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
     return fail(401, 'Invalid username or password.');
   }
   const nowSeconds = Math.floor(rt.now() / 1000);
