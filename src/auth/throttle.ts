@@ -85,7 +85,8 @@ export function createThrottle(store: SharedStore, settings: ThrottleSettings, n
   const ipKey = (ip: string) => `ip:${networkKey(ip)}`;
   const accountKey = (uniqueId: string) => `id:${uniqueId.slice(0, MAX_KEY)}`;
   const lockIfFull = async (key: string, count: number, limit: number) => {
-    if (count >= limit) await store.lock(key, now() + settings.lockout);
+    // When the lockout ends, one more attempt (as before reservations): a failure locks again at once.
+    if (count >= limit) await store.lock(key, now() + settings.lockout, limit - 1);
   };
 
   const attempt = (user: { key: string; count: number }, ip: { key: string; count: number }): Attempt => {

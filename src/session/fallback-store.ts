@@ -94,9 +94,9 @@ export function fallbackStore(options: FallbackStoreOptions): FallbackStore {
       await local.resetFailures(key);
       await tryPrimary(() => primary.resetFailures(key));
     },
-    async lock(key, untilMs) {
-      await local.lock(key, untilMs);
-      await tryPrimary(() => primary.lock(key, untilMs));
+    async lock(key, untilMs, keep) {
+      await local.lock(key, untilMs, keep);
+      await tryPrimary(() => primary.lock(key, untilMs, keep));
     },
     async lockedUntil(key) {
       const mine = await local.lockedUntil(key);

@@ -59,6 +59,16 @@ for i = 1, n do
 end
 return result`;
 
+/** SET the lock, and cut the failure counter down to ARGV[3] (keeping its TTL) when ARGV[3] is given. KEYS: lock, counter. */
+const LOCK = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[3] ~= '' then
+  local c = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+  local ttl = redis.call('PTTL', KEYS[2])
+  if c > tonumber(ARGV[3]) and ttl > 0 then redis.call('SET', KEYS[2], ARGV[3], 'PX', ttl) end
+end
+return 1`;
+
 /** DECR, but never below zero and never creating a counter. */
 const RELEASE = `
 local c = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
@@ -136,9 +146,9 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     async resetFailures(id) {
       await (await ready()).del(key('failures', id));
     },
-    async lock(id, untilMs) {
+    async lock(id, untilMs, keep) {
       const ttl = remaining(untilMs);
-      if (ttl > 0) await (await ready()).set(key('lock', id), String(untilMs), 'PX', ttl);
+      if (ttl > 0) await (await ready()).eval(LOCK, 2, key('lock', id), key('failures', id), String(untilMs), String(ttl), keep === undefined ? '' : String(keep));
     },
     async lockedUntil(id) {
       const value = await (await ready()).get(key('lock', id));

@@ -9,8 +9,12 @@ export interface SharedStore {
   countFailure(key: string, windowMs: number): Promise<number>;
   failures(key: string): Promise<number>;
   resetFailures(key: string): Promise<void>;
-  /** Marks `key` locked out until the given time. */
-  lock(key: string, untilMs: number): Promise<void>;
+  /**
+   * Marks `key` locked out until the given time. With `keep`, its failure count drops to at most
+   * `keep` in the same step, so that when the lock ends attempts resume from there (the throttle
+   * keeps `limit - 1`: one attempt per ended lockout, as long as the window lasts).
+   */
+  lock(key: string, untilMs: number, keep?: number): Promise<void>;
   lockedUntil(key: string): Promise<number | undefined>;
   /**
    * Reserves one attempt on every key, atomically and all or none: refused when a key is locked
@@ -73,8 +77,10 @@ export function memoryStore(now: () => number = Date.now): SharedStore {
     async resetFailures(key) {
       failures.delete(key);
     },
-    async lock(key, untilMs) {
+    async lock(key, untilMs, keep) {
       locks.set(key, untilMs);
+      const current = failures.get(key);
+      if (keep !== undefined && current && current.count > keep) current.count = keep;
     },
     async lockedUntil(key) {
       const until = locks.get(key);

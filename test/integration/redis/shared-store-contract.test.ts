@@ -149,6 +149,20 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a lock with keep cuts the count: when it ends, attempts resume from there',
+    async run(t, store) {
+      for (let i = 0; i < 3; i++) await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000);
+      await store.lock('u:keep', Date.now() + 250, 2);
+      t.equal(await store.failures('u:keep'), 2, 'cut to 2');
+      t.equal((await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000)).ok, false, 'refused while locked');
+      await sleep(400);
+      t.same(await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000), { ok: true, counts: [3] }, 'one attempt after the lock');
+      t.equal((await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000)).ok, false, 'and only one');
+      await store.lock('u:keep-low', Date.now() + 60_000, 5);
+      t.equal(await store.failures('u:keep-low'), 0, 'keep never raises a count or creates one');
+    },
+  },
+  {
     name: 'the reservation window starts at the first attempt and ends by itself',
     async run(t, store) {
       await store.reserve([{ key: 'u:rwin', limit: 1 }], 300);

@@ -76,6 +76,26 @@ t.test('failures lock the username at the limit; other spellings share it', asyn
   t.equal((await throttle.begin('bob', '10.0.0.2')).ok, true, 'after the lockout');
 });
 
+t.test('after a lockout that ends inside the window: one attempt, and its failure locks again', async (t) => {
+  const c = clock();
+  const store = memoryStore(c.now);
+  t.teardown(() => store.close());
+  const throttle = createThrottle(store, { window: 600_000, maxFailuresPerUser: 3, maxFailuresPerIp: 50, lockout: 60_000 }, c.now);
+  for (let i = 0; i < 3; i++) await (await begin(throttle, 'ivy', '10.0.0.8')).failed();
+  t.equal((await throttle.begin('ivy', '10.0.0.8')).ok, false, 'locked');
+  c.advance(60_000);
+  const [one, two] = await Promise.all([throttle.begin('ivy', '10.0.0.8'), throttle.begin('ivy', '10.0.0.9')]);
+  t.equal(one.ok, true, 'one attempt once the lockout has ended');
+  t.equal(two.ok, false, 'not two at once');
+  if (one.ok) await one.attempt.failed();
+  t.same(await throttle.begin('ivy', '10.0.0.8'), { ok: false, until: c.now() + 60_000 }, 'its failure locks again at once');
+  c.advance(60_000);
+  const right = await throttle.begin('ivy', '10.0.0.8');
+  t.equal(right.ok, true);
+  if (right.ok) await right.attempt.succeeded();
+  t.equal(await store.failures('u:ivy'), 0, 'a success forgives everything');
+});
+
 t.test('concurrent attempts: the limit is reserved before any provider answer', async (t) => {
   const store = memoryStore();
   t.teardown(() => store.close());
