@@ -59,7 +59,13 @@ export interface Identity {
  */
 export type PasswordOutcome =
   | { ok: true; profile: Profile }
-  | { ok: false; reason: LoginFailureReason; detail?: string };
+  | {
+      ok: false;
+      reason: LoginFailureReason;
+      detail?: string;
+      /** The account the username matched, when the provider found exactly one (throttling counts against it). */
+      uniqueId?: string;
+    };
 
 export type LoginFailureReason =
   | 'bad-credentials'

@@ -32,7 +32,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   const logger = createLogger({ level: config.logging.level });
-  const audit = createAuditLog({ file: config.audit.file === '-' ? '-' : result.loaded.resolvePath(config.audit.file), maxSize: config.audit.maxSize, maxFiles: config.audit.maxFiles });
+  const audit = createAuditLog({ file: config.audit.file === '-' ? '-' : result.loaded.resolvePath(config.audit.file), maxSize: config.audit.maxSize, maxFiles: config.audit.maxFiles, queryValues: config.audit.logQueryValues });
 
   let demo: { users: LocalUser[]; password: string } | undefined;
   if (config.demo) demo = await demoAccount();

@@ -1,7 +1,8 @@
 /**
  * The audit trail: a closed union of dotted event names, written as JSON lines through one
  * function. Untrusted values (usernames typed by clients, claims) sit under `subject`, never
- * spread into the top level; secrets never appear.
+ * spread into the top level; secrets never appear: query-string values in `path` are redacted
+ * unless `queryValues` is set, and a typed username is capped and flagged (`typedSubject`).
  */
 import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 
@@ -27,13 +28,34 @@ export interface AuditFields {
   clientIp?: string;
   provider?: string;
   /** Who the event is about, as the client or directory gave it (untrusted). */
-  subject?: { username?: string; uniqueId?: string; email?: string };
+  subject?: {
+    username?: string;
+    uniqueId?: string;
+    email?: string;
+    /** What a client typed into the username field (see `typedSubject`); never a verified name. */
+    typedUsername?: string;
+    /** false when the subject is only what the client typed. */
+    verified?: boolean;
+  };
   reason?: string;
   rule?: string;
   method?: string;
   path?: string;
   status?: number;
   detail?: Record<string, string | number | boolean | string[] | undefined>;
+}
+
+/** Longest typed username kept in the audit trail (a password typed into the wrong field is usually longer than a name). */
+export const TYPED_USERNAME_MAX = 64;
+
+/**
+ * The subject of a login attempt nobody has verified yet: what was typed, without control or
+ * format characters (no forged lines, no bidi tricks in a log viewer), at most 64 characters,
+ * flagged `verified: false`.
+ */
+export function typedSubject(typed: string): { typedUsername: string; verified: false } {
+  const clean = typed.slice(0, 16_384).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '');
+  return { typedUsername: Array.from(clean).slice(0, TYPED_USERNAME_MAX).join(''), verified: false };
 }
 
 export interface AuditLog {
@@ -50,6 +72,28 @@ export interface AuditOptions {
   now?: () => Date;
   /** For tests: receive each line instead of writing. */
   sink?: (line: string) => void;
+  /** Keep query-string values in `path` (config `audit.logQueryValues`); by default each value is replaced by `[redacted]`. */
+  queryValues?: boolean;
+}
+
+export const QUERY_VALUE_MARKER = '[redacted]';
+
+/**
+ * A request target with every query value replaced by `[redacted]`: URLs carry tokens (reset
+ * links, API keys, OAuth codes). Parameter names stay; a parameter without `=` is all value.
+ */
+export function redactQuery(target: string): string {
+  const q = target.indexOf('?');
+  if (q < 0) return target;
+  const params = target
+    .slice(q + 1)
+    .split('&')
+    .map((p) => {
+      if (p === '') return p;
+      const eq = p.indexOf('=');
+      return eq < 0 ? QUERY_VALUE_MARKER : `${p.slice(0, eq)}=${QUERY_VALUE_MARKER}`;
+    });
+  return `${target.slice(0, q)}?${params.join('&')}`;
 }
 
 /**
@@ -103,7 +147,9 @@ export function createAuditLog(options: AuditOptions): AuditLog {
   open();
   return {
     emit(event, fields = {}) {
-      const line = `${JSON.stringify({ time: now().toISOString(), type: 'audit', event, ...fields })}\n`;
+      // One place for every event with a path (request.completed, net.ip.refused, authz.denied).
+      const safe = fields.path !== undefined && !options.queryValues ? { ...fields, path: redactQuery(fields.path) } : fields;
+      const line = `${JSON.stringify({ time: now().toISOString(), type: 'audit', event, ...safe })}\n`;
       if (options.sink) return options.sink(line);
       if (!toFile) {
         process.stdout.write(line);

@@ -1,2 +1,2 @@
 export { createLogger, silentLogger, REDACT_PATHS, type Logger } from './logger.ts';
-export { createAuditLog, type AuditLog, type AuditEventName, type AuditFields, type AuditOptions } from './audit.ts';
+export { createAuditLog, redactQuery, typedSubject, QUERY_VALUE_MARKER, TYPED_USERNAME_MAX, type AuditLog, type AuditEventName, type AuditFields, type AuditOptions } from './audit.ts';

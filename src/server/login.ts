@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { admit } from '../auth/admit.ts';
 import { isAuthgateError } from '../errors.ts';
-import type { AuditFields } from '../log/index.ts';
+import { typedSubject, type AuditFields } from '../log/index.ts';
 import { readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './pipeline.ts';
@@ -67,18 +67,25 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
   const password = form.get('password') ?? '';
   const fail = (status: number, message: string): Promise<void> => renderLogin(rt, res, status, nonce as string, returnTo, { error: message, username: username.slice(0, MAX_USERNAME) });
   if (!entry?.password) return fail(400, 'Choose a sign-in method.');
-  const audit = { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: entry.id, subject: { username: username.slice(0, MAX_USERNAME) } };
-
-  const blocked = await rt.throttle.blockedUntil(username, ctx.client.ip);
-  if (blocked !== undefined) {
+  // What was typed is not a verified name (sometimes a password in the wrong field): capped and flagged.
+  const audit = { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: entry.id, subject: typedSubject(username) };
+  const throttled = (until: number): Promise<void> => {
     rt.audit.emit('auth.login.throttled', audit);
     rt.metrics.logins.inc({ provider: entry.id, outcome: 'throttled' });
-    return fail(429, `Too many failed sign-in attempts. Try again in ${waitText(blocked - rt.now())}.`);
-  }
-  if (username === '' || password.trim() === '' || username.length > MAX_USERNAME || /[\x00-\x1f\x7f]/.test(username)) {
-    await sleep(await rt.throttle.failed(username, ctx.client.ip));
-    rt.audit.emit('auth.login.failed', { ...audit, reason: username === '' || password.trim() === '' ? 'empty-credentials' : 'username-invalid' });
+    return fail(429, `Too many failed sign-in attempts. Try again in ${waitText(until - rt.now())}.`);
+  };
+
+  // Reserved before the provider is asked: concurrent guesses cannot all pass a check made before any is counted.
+  const begun = await rt.throttle.begin(username, ctx.client.ip);
+  if (!begun.ok) return throttled(begun.until);
+  const attempt = begun.attempt;
+  const failed = async (reason: string): Promise<void> => {
+    await sleep(await attempt.failed());
+    rt.audit.emit('auth.login.failed', { ...audit, reason });
     rt.metrics.logins.inc({ provider: entry.id, outcome: 'failed' });
+  };
+  if (username === '' || password.trim() === '' || username.length > MAX_USERNAME || /[\x00-\x1f\x7f]/.test(username)) {
+    await failed(username === '' || password.trim() === '' ? 'empty-credentials' : 'username-invalid');
     return fail(401, 'Invalid username or password.');
   }
 
@@ -86,23 +93,33 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
   try {
     outcome = await entry.password.authenticate(username, password, { clientIp: ctx.client.ip, requestId: ctx.requestId });
   } catch (error) {
+    await attempt.release();
     rt.logger.error({ requestId: ctx.requestId, provider: entry.id, err: error }, 'login provider failed');
     rt.audit.emit('auth.login.failed', { ...audit, reason: isAuthgateError(error) ? error.code : 'provider-error' });
     rt.metrics.logins.inc({ provider: entry.id, outcome: 'error' });
     return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
   }
+  // Another spelling of a known account shares the account's budget; past it, the answer is the same whatever the password.
+  const uniqueId = outcome.ok ? outcome.profile.uniqueId : outcome.uniqueId;
+  const accountLocked = uniqueId === undefined ? undefined : await attempt.account(`${entry.id}:${uniqueId}`);
+  if (accountLocked !== undefined) {
+    await attempt.failed();
+    return throttled(accountLocked);
+  }
   if (!outcome.ok) {
-    await sleep(await rt.throttle.failed(username, ctx.client.ip));
-    rt.audit.emit('auth.login.failed', { ...audit, reason: outcome.reason });
-    rt.metrics.logins.inc({ provider: entry.id, outcome: 'failed' });
+    // provider-unavailable counts too: with several directories it can hide a wrong password checked by another.
+    await failed(outcome.reason);
     if (outcome.reason === 'username-invalid' && outcome.detail) return fail(401, outcome.detail);
     if (outcome.reason === 'provider-unavailable') return fail(503, `${entry.config.name} is unavailable at the moment. Please try again shortly.`);
     return fail(401, 'Invalid username or password.');
   }
   const nowSeconds = Math.floor(rt.now() / 1000);
   const admitted = admit(outcome.profile, entry.permittedLoginGroups, rt.config.authorization, nowSeconds);
-  if (!admitted.ok) return notPermitted(rt, res, { ...audit, subject: { username: outcome.profile.username, uniqueId: outcome.profile.uniqueId } }, outcome.profile.username);
-  await rt.throttle.succeeded(username);
+  if (!admitted.ok) {
+    await attempt.release();
+    return notPermitted(rt, res, { ...audit, subject: { username: outcome.profile.username, uniqueId: outcome.profile.uniqueId } }, outcome.profile.username);
+  }
+  await attempt.succeeded();
   const { session, setCookie } = await rt.sessions.create(admitted.identity);
   rt.audit.emit('auth.login.succeeded', {
     ...audit,

@@ -1,17 +1,53 @@
-/** Prometheus metrics (prom-client), one registry per process. Names are part of the public surface. */
+/**
+ * Prometheus metrics (prom-client), one registry per process. Names are part of the public surface.
+ * Every label value comes from a closed set: provider ids from the configuration, outcomes and
+ * reasons from the lists below. A value outside its set is counted as `unknown` (provider) or
+ * `other`, so no request can add a series (each series is kept for the life of the process).
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Reason } from '../policy/index.ts';
 import { statusMetrics } from './status-metrics.ts';
+
+export const LOGIN_OUTCOMES = ['succeeded', 'failed', 'throttled', 'error', 'not-permitted'] as const;
+export const REFRESH_OUTCOMES = ['ok', 'error', 'not-permitted', 'user-gone', 'account-disabled'] as const;
+export const DENIAL_REASONS = [
+  'ip-denied',
+  'ip-not-allowed',
+  'xff-malformed',
+  'bad-path',
+  'unauthenticated',
+  'session-expired',
+  'group-not-permitted',
+  'path-denied',
+  'path-denied-for-role',
+  'default-deny',
+] as const satisfies readonly (Reason | 'xff-malformed')[];
+export const LDAP_OPERATIONS = ['login', 'refresh'] as const;
+export const LDAP_OUTCOMES = ['ok', 'error'] as const;
+
+/** The only methods callers use; label values are checked against their closed set first. */
+export interface BoundedCounter<L extends string> {
+  inc(labels: Record<L, string>, value?: number): void;
+}
+export interface BoundedGauge<L extends string> {
+  set(labels: Record<L, string>, value: number): void;
+}
+export interface BoundedHistogram<L extends string> {
+  observe(labels: Record<L, string>, value: number): void;
+}
 
 export interface Metrics {
   registry: Registry;
-  logins: Counter<'provider' | 'outcome'>;
-  denials: Counter<'reason'>;
+  logins: BoundedCounter<'provider' | 'outcome'>;
+  denials: BoundedCounter<'reason'>;
   websocketsActive: Gauge;
   websocketsTotal: Counter;
   sessionCache: Gauge<'result'>;
-  refreshes: Counter<'provider' | 'outcome'>;
-  ldapOperations: Histogram<'provider' | 'operation' | 'outcome'>;
-  ldapPoolConnections: Gauge<'provider'>;
+  refreshes: BoundedCounter<'provider' | 'outcome'>;
+  ldapOperations: BoundedHistogram<'provider' | 'operation' | 'outcome'>;
+  ldapPoolConnections: BoundedGauge<'provider'>;
+  /** Adds configured provider ids to the `provider` label's set (ids of earlier configurations stay). */
+  allowProviders(ids: readonly string[]): void;
   sharedStoreDegraded: Gauge;
   /** Where the session-cache gauge reads from (replaced when a reload builds a new session manager). */
   setSessionCacheStats(read: () => { hits: number; misses: number }): void;
@@ -23,8 +59,25 @@ export interface Metrics {
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** `value` when it is in the set, else the fallback. */
+function member(set: ReadonlySet<string>, value: string, fallback = 'other'): string {
+  return set.has(value) ? value : fallback;
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
+  const providers = new Set<string>();
+  const provider = (id: string) => member(providers, id, 'unknown');
+  const loginOutcomes = new Set<string>(LOGIN_OUTCOMES);
+  const refreshOutcomes = new Set<string>(REFRESH_OUTCOMES);
+  const denialReasons = new Set<string>(DENIAL_REASONS);
+  const ldapOperationNames = new Set<string>(LDAP_OPERATIONS);
+  const ldapOutcomes = new Set<string>(LDAP_OUTCOMES);
+  const logins = new Counter({ name: 'authgate_logins_total', help: 'Login attempts by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] });
+  const denials = new Counter({ name: 'authgate_denials_total', help: 'Requests refused, by reason.', labelNames: ['reason'] as const, registers: [registry] });
+  const refreshes = new Counter({ name: 'authgate_session_refreshes_total', help: 'Membership refreshes by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] });
+  const ldapOperations = new Histogram({ name: 'authgate_ldap_operation_duration_seconds', help: 'LDAP logins and refreshes by provider, operation and outcome.', labelNames: ['provider', 'operation', 'outcome'] as const, buckets: BUCKETS, registers: [registry] });
+  const ldapPoolConnections = new Gauge({ name: 'authgate_ldap_pool_connections', help: 'LDAP connections open (service-account searches and user binds).', labelNames: ['provider'] as const, registers: [registry] });
   let sessionCacheStats = () => ({ hits: 0, misses: 0 });
   collectDefaultMetrics({ register: registry, prefix: 'authgate_process_' });
   const sessionCache = new Gauge({
@@ -43,14 +96,19 @@ export function createMetrics(): Metrics {
     registry,
     requestDone: perRequest.requestDone,
     upstreamDone: perRequest.upstreamDone,
-    logins: new Counter({ name: 'authgate_logins_total', help: 'Login attempts by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
-    denials: new Counter({ name: 'authgate_denials_total', help: 'Requests refused, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
+    logins: { inc: (l, v) => logins.inc({ provider: provider(l.provider), outcome: member(loginOutcomes, l.outcome) }, v) },
+    denials: { inc: (l, v) => denials.inc({ reason: member(denialReasons, l.reason) }, v) },
     websocketsActive: new Gauge({ name: 'authgate_websockets_active', help: 'WebSocket connections currently piped.', registers: [registry] }),
     websocketsTotal: new Counter({ name: 'authgate_websockets_total', help: 'WebSocket connections opened.', registers: [registry] }),
     sessionCache,
-    refreshes: new Counter({ name: 'authgate_session_refreshes_total', help: 'Membership refreshes by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] }),
-    ldapOperations: new Histogram({ name: 'authgate_ldap_operation_duration_seconds', help: 'LDAP logins and refreshes by provider, operation and outcome.', labelNames: ['provider', 'operation', 'outcome'] as const, buckets: BUCKETS, registers: [registry] }),
-    ldapPoolConnections: new Gauge({ name: 'authgate_ldap_pool_connections', help: 'LDAP connections open (service-account searches and user binds).', labelNames: ['provider'] as const, registers: [registry] }),
+    refreshes: { inc: (l, v) => refreshes.inc({ provider: provider(l.provider), outcome: member(refreshOutcomes, l.outcome) }, v) },
+    ldapOperations: {
+      observe: (l, v) => ldapOperations.observe({ provider: provider(l.provider), operation: member(ldapOperationNames, l.operation), outcome: member(ldapOutcomes, l.outcome) }, v),
+    },
+    ldapPoolConnections: { set: (l, v) => ldapPoolConnections.set({ provider: provider(l.provider) }, v) },
+    allowProviders(ids) {
+      for (const id of ids) providers.add(id);
+    },
     sharedStoreDegraded: new Gauge({ name: 'authgate_shared_store_degraded', help: '1 while the Redis shared store is unreachable and this replica uses its own memory (revocations and throttling per replica).', registers: [registry] }),
     setSessionCacheStats(read) {
       sessionCacheStats = read;

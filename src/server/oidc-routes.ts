@@ -30,14 +30,16 @@ export async function handleOidcStart(rt: Runtime, req: IncomingMessage, res: Se
 
 export async function handleOidcCallback(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, providerId: string, url: URL): Promise<void> {
   const entry = rt.providersById.get(providerId);
+  // Not an OIDC provider of ours (any id at all, or a password provider's): no login attempt,
+  // so no audit event, no metric (whose labels must stay a closed set) and no throttling.
+  if (!entry?.oidc) return sendHtml(res, 404, messagePage('Unknown sign-in method', 'This sign-in method is not configured.'));
   const clear = clearHostCookie(txCookieName(rt));
-  const audit = { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: providerId };
+  const audit = { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: entry.id };
   const refuse = (status: number, reason: string, message: string) => {
     rt.audit.emit('auth.login.failed', { ...audit, reason });
-    rt.metrics.logins.inc({ provider: providerId, outcome: 'failed' });
+    rt.metrics.logins.inc({ provider: entry.id, outcome: 'failed' });
     sendHtml(res, status, messagePage('Sign-in failed', message, '<p><a href="/__authgate__/login">Back to sign in</a></p>'), { 'set-cookie': clear });
   };
-  if (!entry?.oidc) return refuse(404, 'unknown-provider', 'This sign-in method is not configured.');
   const token = readCookie(req.headers.cookie, `__Host-${txCookieName(rt)}`);
   const opened = token ? await unseal(token, 'oidc-tx', rt.sessionKeys) : undefined;
   if (!opened?.ok) return refuse(400, 'transaction-missing', 'Your sign-in attempt expired or was started in another browser. Please sign in again.');
@@ -63,6 +65,6 @@ export async function handleOidcCallback(rt: Runtime, req: IncomingMessage, res:
     subject: { username: admitted.identity.username, uniqueId: admitted.identity.uniqueId, ...(admitted.identity.email ? { email: admitted.identity.email } : {}) },
     detail: { role: admitted.identity.role, roleSource: admitted.roleSource, sid: session.sid.slice(0, 6) },
   });
-  rt.metrics.logins.inc({ provider: providerId, outcome: 'succeeded' });
+  rt.metrics.logins.inc({ provider: entry.id, outcome: 'succeeded' });
   redirect(res, safeReturnTo((opened.payload as { returnTo?: unknown }).returnTo), { 'set-cookie': [setCookie, clear] });
 }

@@ -82,6 +82,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
   }
 
   const providers = await createProviders({ loaded, logger, publicUrl, metrics, ...(deps.demoUsers ? { demoUsers: deps.demoUsers } : {}) });
+  metrics.allowProviders(providers.map((p) => p.id));
   const rules = compileRules(config.authorization.rules, config.authorization.defaultAction, config.authorization.pathCaseSensitive);
   const important = new Set([...rules.groups, ...providers.flatMap((p) => p.permittedLoginGroups.flat().map((g) => g.toLowerCase()))]);
   const websockets = deps.previousWebSockets ?? webSocketRegistry(store, config.session.idleTimeout, now);

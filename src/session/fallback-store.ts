@@ -94,15 +94,27 @@ export function fallbackStore(options: FallbackStoreOptions): FallbackStore {
       await local.resetFailures(key);
       await tryPrimary(() => primary.resetFailures(key));
     },
-    async lock(key, untilMs) {
-      await local.lock(key, untilMs);
-      await tryPrimary(() => primary.lock(key, untilMs));
+    async lock(key, untilMs, keep) {
+      await local.lock(key, untilMs, keep);
+      await tryPrimary(() => primary.lock(key, untilMs, keep));
     },
     async lockedUntil(key) {
       const mine = await local.lockedUntil(key);
       const shared = (await tryPrimary(() => primary.lockedUntil(key)))?.value;
       const until = Math.max(mine ?? 0, shared ?? 0);
       return until > 0 ? until : undefined;
+    },
+    async reserve(entries, windowMs) {
+      // Locks made during an outage live only here: they refuse before Redis is asked.
+      const locked = await Promise.all(entries.map((e) => local.lockedUntil(e.key)));
+      const until = Math.max(0, ...locked.map((u) => u ?? 0));
+      if (until > 0) return { ok: false, until };
+      const shared = await tryPrimary(() => primary.reserve(entries, windowMs));
+      return shared ? shared.value : local.reserve(entries, windowMs);
+    },
+    async release(key) {
+      const shared = await tryPrimary(() => primary.release(key));
+      if (!shared) await local.release(key);
     },
     async close() {
       await Promise.allSettled([primary.close(), local.close()]);

@@ -30,6 +30,52 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+/**
+ * Reserve one attempt on every key, all or none, in one script (Redis runs it atomically, so
+ * concurrent logins on any replica cannot all pass the check before one of them counts).
+ * KEYS: n counters, then their n locks. ARGV: window (ms), now (ms), then the n limits.
+ * Returns {1, count...} or {0, until}.
+ */
+const RESERVE = `
+local n = #KEYS / 2
+local now = tonumber(ARGV[2])
+local untilMs = 0
+for i = 1, n do
+  local locked = tonumber(redis.call('GET', KEYS[n + i]) or '0') or 0
+  if locked > now and locked > untilMs then untilMs = locked end
+  local count = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
+  if count >= tonumber(ARGV[2 + i]) then
+    local ttl = redis.call('PTTL', KEYS[i])
+    if ttl < 0 then ttl = tonumber(ARGV[1]) end
+    if now + ttl > untilMs then untilMs = now + ttl end
+  end
+end
+if untilMs > 0 then return {0, untilMs} end
+local result = {1}
+for i = 1, n do
+  local c = redis.call('INCR', KEYS[i])
+  if c == 1 or redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+  result[i + 1] = c
+end
+return result`;
+
+/** SET the lock, and cut the failure counter down to ARGV[3] (keeping its TTL) when ARGV[3] is given. KEYS: lock, counter. */
+const LOCK = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[3] ~= '' then
+  local c = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+  local ttl = redis.call('PTTL', KEYS[2])
+  if c > tonumber(ARGV[3]) and ttl > 0 then redis.call('SET', KEYS[2], ARGV[3], 'PX', ttl) end
+end
+return 1`;
+
+/** DECR, but never below zero and never creating a counter. */
+const RELEASE = `
+local c = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if c > 1 then return redis.call('DECR', KEYS[1]) end
+if c == 1 then redis.call('DEL', KEYS[1]) end
+return 0`;
+
 export function redisOptions(options: RedisStoreOptions): RedisOptions {
   const url = new URL(options.url);
   const db = Number(url.pathname.replace(/^\//, '') || '0');
@@ -100,14 +146,24 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     async resetFailures(id) {
       await (await ready()).del(key('failures', id));
     },
-    async lock(id, untilMs) {
+    async lock(id, untilMs, keep) {
       const ttl = remaining(untilMs);
-      if (ttl > 0) await (await ready()).set(key('lock', id), String(untilMs), 'PX', ttl);
+      if (ttl > 0) await (await ready()).eval(LOCK, 2, key('lock', id), key('failures', id), String(untilMs), String(ttl), keep === undefined ? '' : String(keep));
     },
     async lockedUntil(id) {
       const value = await (await ready()).get(key('lock', id));
       const until = value === null ? NaN : Number(value);
       return Number.isFinite(until) && until > now() ? until : undefined;
+    },
+    async reserve(entries, windowMs) {
+      const keys = [...entries.map((e) => key('failures', e.key)), ...entries.map((e) => key('lock', e.key))];
+      const args = [String(Math.max(1, Math.ceil(windowMs))), String(Math.floor(now())), ...entries.map((e) => String(e.limit))];
+      const reply = (await (await ready()).eval(RESERVE, keys.length, ...keys, ...args)) as number[];
+      if (reply[0] !== 1) return { ok: false, until: Number(reply[1]) };
+      return { ok: true, counts: reply.slice(1).map(Number) };
+    },
+    async release(id) {
+      await (await ready()).eval(RELEASE, 1, key('failures', id));
     },
     async close() {
       clearTimeout(firstTimer);

@@ -16,6 +16,8 @@ import { compileCidrs, normaliseAddress } from '../../src/net/cidr.ts';
 import { checkTarget } from '../../src/policy/paths.ts';
 import { safeReturnTo } from '../../src/server/return-to.ts';
 import { deriveSessionKeys, seal, unseal, type SealPurpose } from '../../src/session/index.ts';
+import { memoryStore, type SharedStore } from '../../src/session/store.ts';
+import { createThrottle, networkKey, usernameKey } from '../../src/auth/throttle.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -215,4 +217,75 @@ export const sealRoundTrip: FuzzProperty = {
   })
 };
 
-export const ALL: FuzzProperty[] = [configLoader, gcfgParser, cookieReader, forwardedFor, pathCanonical, returnTo, sealRoundTrip];
+// ---------- login throttle under concurrency ----------
+
+/** Every store call waits for the scheduler before it runs and before its answer is seen: any interleaving of concurrent logins. */
+function scheduledStore(store: SharedStore, s: fc.Scheduler): SharedStore {
+  const wrapped = {} as Record<string, unknown>;
+  for (const name of ['revoke', 'isRevoked', 'countFailure', 'failures', 'resetFailures', 'lock', 'lockedUntil', 'reserve', 'release', 'close'] as const) {
+    const method = store[name] as (...args: unknown[]) => Promise<unknown>;
+    wrapped[name] = async (...args: unknown[]) => {
+      await s.schedule(Promise.resolve(), `before ${name}`);
+      return s.schedule(method.apply(store, args), `answer of ${name}`);
+    };
+  }
+  return wrapped as unknown as SharedStore;
+}
+
+/** Spellings that one directory account answers to; the third account's two names share only its unique id. */
+const ACCOUNTS = [
+  { uniqueId: 'guid-bob', spellings: ['bob', 'BOB', 'ｂob', 'bo\u0301b', 'b\u200bob'] },
+  { uniqueId: 'guid-strasse', spellings: ['straße', 'STRASSE', 'STRAẞE', 'ｓtrasse'] },
+  { uniqueId: 'guid-frank', spellings: ['frank', 'frank.alias', 'FRANK.ALIAS'] },
+];
+const CLIENTS = ['192.0.2.1', '::ffff:192.0.2.1', '192.0.2.2', '2001:db8::1', '2001:db8::ffff', '2001:db8:0:1::1'];
+const loginAttempt = fc.record({
+  account: fc.nat({ max: ACCOUNTS.length - 1 }),
+  spelling: fc.nat(),
+  client: fc.constantFrom(...CLIENTS),
+  outcome: fc.constantFrom('wrong', 'wrong', 'wrong', 'wrong', 'error', 'right'),
+});
+
+export const throttleConcurrency: FuzzProperty = {
+  name: 'throttle: however concurrent logins interleave, wrong passwords checked never exceed the limits per username, account and client network',
+  quickRuns: 150,
+  property: fc.asyncProperty(
+    fc.scheduler(),
+    fc.array(loginAttempt, { minLength: 1, maxLength: 50 }),
+    fc.integer({ min: 1, max: 6 }),
+    fc.integer({ min: 1, max: 15 }),
+    async (s, attempts, maxUser, maxIp) => {
+      const memory = memoryStore(() => 1_000_000);
+      const throttle = createThrottle(scheduledStore(memory, s), { window: 60_000, maxFailuresPerUser: maxUser, maxFailuresPerIp: maxIp, lockout: 60_000 }, () => 1_000_000);
+      const checked = { user: new Map<string, number>(), account: new Map<string, number>(), network: new Map<string, number>() };
+      const forgiven = { user: new Set<string>(), account: new Set<string>() };
+      const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+      // What login.ts does: reserve, ask the provider, count against the account, settle.
+      const flows = attempts.map(async (a) => {
+        const account = ACCOUNTS[a.account] as (typeof ACCOUNTS)[number];
+        const typed = account.spellings[a.spelling % account.spellings.length] as string;
+        const begun = await throttle.begin(typed, a.client);
+        if (!begun.ok) return;
+        const outcome = await s.schedule(Promise.resolve(a.outcome), `provider answers ${a.outcome}`);
+        if (outcome === 'error') return begun.attempt.release();
+        if ((await begun.attempt.account(account.uniqueId)) !== undefined) return void (await begun.attempt.failed());
+        if (outcome === 'right') {
+          forgiven.user.add(usernameKey(typed));
+          forgiven.account.add(account.uniqueId);
+          return begun.attempt.succeeded();
+        }
+        add(checked.user, usernameKey(typed));
+        add(checked.account, account.uniqueId);
+        add(checked.network, networkKey(a.client));
+        await begun.attempt.failed();
+      });
+      await s.waitFor(Promise.all(flows));
+      await memory.close();
+      for (const [key, n] of checked.user) if (!forgiven.user.has(key) && n > maxUser) throw new Error(`${n} wrong passwords checked for username ${key} (limit ${maxUser})\n${s.report().length} scheduled steps`);
+      for (const [key, n] of checked.account) if (!forgiven.account.has(key) && n > maxUser) throw new Error(`${n} wrong passwords checked for account ${key} (limit ${maxUser})`);
+      for (const [key, n] of checked.network) if (n > maxIp) throw new Error(`${n} wrong passwords checked from ${key} (limit ${maxIp})`);
+    },
+  ),
+};
+
+export const ALL: FuzzProperty[] = [configLoader, gcfgParser, cookieReader, forwardedFor, pathCanonical, returnTo, sealRoundTrip, throttleConcurrency];

@@ -91,7 +91,7 @@ export async function startAuthgate(options: StartOptions): Promise<TestAuthgate
   const audit: string[] = [];
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-  const auditLog = createAuditLog({ file: '-', sink: (line) => void audit.push(line) });
+  const auditLog = createAuditLog({ file: '-', sink: (line) => void audit.push(line), queryValues: loaded.loaded.config.audit.logQueryValues });
   const app = await startApp({ loaded: loaded.loaded, logger, audit: auditLog, ...(options.now ? { now: options.now } : {}) });
   const agent = new Agent({ connect: { ca: cert.ca }, keepAliveTimeout: 1000 });
   const port = app.port();

@@ -13,7 +13,7 @@ import { rawValues, stringValues, type LdapEntry } from './entry.ts';
 import { guidToString, isGuidAttribute } from './guid.ts';
 import { and, userBaseFilter, userByNameFilter } from './filter.ts';
 import { isActiveDirectory, resolveGroups } from './groups.ts';
-import { entryToProfile, userAttributesToRequest } from './map-entry.ts';
+import { entryToProfile, uniqueIdOf, userAttributesToRequest } from './map-entry.ts';
 import { templateIsDn, singleBindTemplate, type LdapRuntime } from './runtime.ts';
 import type { Trace } from './trace.ts';
 import { isBlankPassword, usernameProblem } from './username.ts';
@@ -95,7 +95,9 @@ async function doubleBind(rt: LdapRuntime, username: string, password: string, t
   const chosen = succeeded[0];
   if (!chosen) {
     if (outcomes.some((o) => o.result === 'blocked')) return { ok: false, reason: 'account-disabled', detail: 'the directory refused a disabled, locked or expired account' };
-    return { ok: false, reason: 'bad-credentials', detail: 'wrong password' };
+    // One entry: its id, so that throttling counts every spelling of this account together.
+    const only = entries.length === 1 ? uniqueIdOf(entries[0] as LdapEntry, rt.config.uniqueIdAttribute) : undefined;
+    return { ok: false, reason: 'bad-credentials', detail: 'wrong password', ...(only ? { uniqueId: only } : {}) };
   }
   const completed = await pool.withConnection((c) => completeProfile(rt, chosen.entry, c, trace), trace);
   return completed.ok ? completed : { ok: false, reason: completed.reason, detail: completed.detail };

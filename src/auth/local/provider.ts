@@ -58,7 +58,8 @@ export function createLocalProvider(options: LocalProviderOptions): PasswordProv
       load();
       const user = users.get(username);
       const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-      if (!user || !ok) return { ok: false, reason: 'bad-credentials' };
+      if (!user) return { ok: false, reason: 'bad-credentials' };
+      if (!ok) return { ok: false, reason: 'bad-credentials', uniqueId: profileOf(user).uniqueId };
       if (user.disabled) return { ok: false, reason: 'account-disabled' };
       return { ok: true, profile: profileOf(user) };
     },

@@ -40,6 +40,10 @@ export const auditSchema = z
     maxSize: z.number().int().min(0).default(0).meta({ description: 'Rotate the audit file when it reaches this many bytes (0 = never; use logrotate).' }),
     maxFiles: z.number().int().min(1).max(1000).default(5).meta({ description: 'Rotated files kept.' }),
     requests: z.boolean().default(false).meta({ description: 'Also record every authenticated request (method, path, status, user).' }),
+    logQueryValues: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Record query-string values in the paths of audit events as sent. Off: parameter names are kept and each value is replaced by [redacted] (URLs carry tokens). Read at start.' }),
   })
   .meta({ description: 'Security audit trail (JSON lines).' });
 

@@ -39,8 +39,21 @@ export const redisSchema = z
 export const throttleSchema = z
   .strictObject({
     window: duration('Window in which failed logins are counted.', '15m').prefault('15m'),
-    maxFailuresPerUser: z.number().int().min(1).default(5).meta({ description: 'Failures per username within the window before the username is locked out.' }),
-    maxFailuresPerIp: z.number().int().min(1).default(20).meta({ description: 'Failures per client IP within the window before the IP is locked out.' }),
+    maxFailuresPerUser: z
+      .number()
+      .int()
+      .min(1)
+      .default(5)
+      .meta({
+        description:
+          'Attempts per username (failed, or in progress: each is reserved before the provider is asked) within the window before the username is locked out. Spellings that differ only in case, width, accents or invisible characters count as one username, and failures the provider ties to one account count against that account too.',
+      }),
+    maxFailuresPerIp: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .meta({ description: 'Attempts (failed or in progress) per client network within the window before it is locked out: an IPv4 address, or an IPv6 /64.' }),
     lockout: duration('How long a lockout lasts.', '15m').prefault('15m'),
   })
   .meta({ description: 'Throttling of failed logins.' });

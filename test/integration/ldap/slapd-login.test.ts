@@ -21,8 +21,11 @@ t.test('double bind over ldaps with the test CA', async (t) => {
   t.match(outcome.profile, { provider: 'test-openldap', username: 'alice', email: 'alice@example.com', firstName: 'Alice', lastName: 'Anderson', roleValues: ['publisher'] });
   t.match(outcome.profile.uniqueId, UUID, 'entryUUID is the unique id, as-is');
   t.same(outcome.profile.groups, [{ name: 'Engineering', dn: `cn=Engineering,ou=Groups,${slapd.baseDN}`, id: `cn=Engineering,ou=Groups,${slapd.baseDN}` }]);
-  t.match(await p.authenticate('alice', 'wrong', CONTEXT), { ok: false, reason: 'bad-credentials' });
-  t.match(await p.authenticate('nobody', pw, CONTEXT), { ok: false, reason: 'bad-credentials' });
+  const wrong = await p.authenticate('alice', 'wrong', CONTEXT);
+  t.match(wrong, { ok: false, reason: 'bad-credentials', uniqueId: outcome.profile.uniqueId }, 'a wrong password names the account it was tried on (throttling counts against it)');
+  const nobody = await p.authenticate('nobody', pw, CONTEXT);
+  t.match(nobody, { ok: false, reason: 'bad-credentials' });
+  t.notOk(!nobody.ok && nobody.uniqueId, 'no account, no unique id');
   t.match(await p.health?.(), { ok: true });
 });
 

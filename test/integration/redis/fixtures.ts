@@ -5,6 +5,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { formatIssues, loadConfigText, type LoadedConfig } from '../../../src/config/index.ts';
 import { createLogger, type Logger } from '../../../src/log/index.ts';
+import type { Throttle } from '../../../src/auth/throttle.ts';
 import { SECRET_A } from '../../helpers/authgate.ts';
 
 /** A loaded configuration with `session.store: redis` (password from a file, as the chart mounts it). */
@@ -44,4 +45,16 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
     await sleep(50);
   }
   return check();
+}
+
+/** One login attempt that fails (reserved, then counted as a failure); nothing when already locked out. */
+export async function failOnce(throttle: Throttle, username: string, ip: string): Promise<void> {
+  const begun = await throttle.begin(username, ip);
+  if (begun.ok) await begun.attempt.failed();
+}
+
+/** One login attempt that succeeds. */
+export async function succeedOnce(throttle: Throttle, username: string, ip: string): Promise<void> {
+  const begun = await throttle.begin(username, ip);
+  if (begun.ok) await begun.attempt.succeeded();
 }

@@ -9,7 +9,7 @@ import { redisStore } from '../../../src/session/redis-store.ts';
 import { createThrottle } from '../../../src/auth/throttle.ts';
 import { freePort } from '../../helpers/authgate.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';
-import { capturedLogger, eventually, redisConfig } from './fixtures.ts';
+import { capturedLogger, eventually, failOnce, redisConfig, succeedOnce } from './fixtures.ts';
 
 let redis: RedisServer;
 t.before(async () => {
@@ -42,9 +42,9 @@ t.test('Redis stopped mid-test: per-replica fallback, one warning, then recovery
   t.equal(await store.isRevoked('someone-else'), false, 'other sessions keep working');
   await store.revoke('during-outage', Date.now() + 60_000);
   t.equal(await store.isRevoked('during-outage'), true, 'a logout during the outage is enforced here');
-  for (let i = 0; i < 3; i++) await throttle.failed('mallory', '10.0.0.2');
+  for (let i = 0; i < 3; i++) await failOnce(throttle, 'mallory', '10.0.0.2');
   t.ok(await throttle.blockedUntil('mallory', '10.0.0.2'), 'throttling still locks out, per replica');
-  await throttle.succeeded('alice');
+  await succeedOnce(throttle, 'alice', '10.0.0.1');
   t.same(degraded, [true], 'onDegraded(true) once');
   t.equal(log.count('warn', UNAVAILABLE), 1, 'one warning per outage, however many calls');
 
@@ -58,7 +58,7 @@ t.test('Redis stopped mid-test: per-replica fallback, one warning, then recovery
   t.ok(await eventually(() => other.isRevoked('during-outage')), 'the revocation made during the outage was replayed to Redis for the other replicas');
   t.ok(await throttle.blockedUntil('mallory', '10.0.0.2'), 'the lockout made during the outage still holds on this replica');
   t.equal(await other.failures('u:carol'), 0);
-  await throttle.failed('carol', '10.0.0.3');
+  await failOnce(throttle, 'carol', '10.0.0.3');
   t.equal(await other.failures('u:carol'), 1, 'after recovery, failures are counted in Redis again');
 
   await redis.stopOnly();

@@ -114,6 +114,102 @@ const cases: Case[] = [
       t.equal(await store.failures('u:burst'), 25);
     },
   },
+  {
+    name: 'reserve numbers the attempts and refuses past the limit, until the window ends',
+    async run(t, store) {
+      const before = Date.now();
+      const first = await store.reserve([{ key: 'u:res', limit: 2 }], 60_000);
+      t.same(first, { ok: true, counts: [1] });
+      t.same(await store.reserve([{ key: 'u:res', limit: 2 }], 60_000), { ok: true, counts: [2] });
+      const refused = await store.reserve([{ key: 'u:res', limit: 2 }], 60_000);
+      t.equal(refused.ok, false, 'the third attempt is refused');
+      if (!refused.ok) t.ok(refused.until >= before + 59_000 && refused.until <= Date.now() + 60_000, `until the window ends (${refused.until - before} ms)`);
+      t.equal(await store.failures('u:res'), 2, 'a refused attempt is not counted');
+    },
+  },
+  {
+    name: 'reserve is all or none across keys',
+    async run(t, store) {
+      await store.reserve([{ key: 'ip:full', limit: 1 }], 60_000);
+      const refused = await store.reserve([{ key: 'u:free', limit: 5 }, { key: 'ip:full', limit: 1 }], 60_000);
+      t.equal(refused.ok, false);
+      t.equal(await store.failures('u:free'), 0, 'the free key was not counted either');
+      t.same(await store.reserve([{ key: 'u:free', limit: 5 }, { key: 'ip:other', limit: 1 }], 60_000), { ok: true, counts: [1, 1] });
+    },
+  },
+  {
+    name: 'a lock refuses reservations until it ends',
+    async run(t, store) {
+      const until = Date.now() + 250;
+      await store.lock('u:locked', until);
+      t.same(await store.reserve([{ key: 'u:locked', limit: 100 }], 60_000), { ok: false, until });
+      t.equal(await store.failures('u:locked'), 0);
+      await sleep(400);
+      t.same(await store.reserve([{ key: 'u:locked', limit: 100 }], 60_000), { ok: true, counts: [1] });
+    },
+  },
+  {
+    name: 'a lock with keep cuts the count: when it ends, attempts resume from there',
+    async run(t, store) {
+      for (let i = 0; i < 3; i++) await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000);
+      await store.lock('u:keep', Date.now() + 250, 2);
+      t.equal(await store.failures('u:keep'), 2, 'cut to 2');
+      t.equal((await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000)).ok, false, 'refused while locked');
+      await sleep(400);
+      t.same(await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000), { ok: true, counts: [3] }, 'one attempt after the lock');
+      t.equal((await store.reserve([{ key: 'u:keep', limit: 3 }], 60_000)).ok, false, 'and only one');
+      await store.lock('u:keep-low', Date.now() + 60_000, 5);
+      t.equal(await store.failures('u:keep-low'), 0, 'keep never raises a count or creates one');
+    },
+  },
+  {
+    name: 'the reservation window starts at the first attempt and ends by itself',
+    async run(t, store) {
+      await store.reserve([{ key: 'u:rwin', limit: 1 }], 300);
+      t.equal((await store.reserve([{ key: 'u:rwin', limit: 1 }], 300)).ok, false);
+      await sleep(450);
+      t.same(await store.reserve([{ key: 'u:rwin', limit: 1 }], 300), { ok: true, counts: [1] });
+    },
+  },
+  {
+    name: 'release gives one attempt back, never below zero, and creates nothing',
+    async run(t, store) {
+      await store.reserve([{ key: 'u:rel', limit: 2 }], 60_000);
+      await store.reserve([{ key: 'u:rel', limit: 2 }], 60_000);
+      await store.release('u:rel');
+      t.equal(await store.failures('u:rel'), 1);
+      t.same(await store.reserve([{ key: 'u:rel', limit: 2 }], 60_000), { ok: true, counts: [2] }, 'the slot given back can be used again');
+      await store.release('u:rel');
+      await store.release('u:rel');
+      await store.release('u:rel');
+      t.equal(await store.failures('u:rel'), 0, 'not below zero');
+      await store.release('u:never');
+      t.equal(await store.failures('u:never'), 0);
+    },
+  },
+  {
+    name: 'concurrent reservations: exactly the limit gets through (no check-then-act race)',
+    async run(t, store) {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          store.reserve(
+            [
+              { key: 'u:race', limit: 5 },
+              { key: 'ip:race', limit: 20 },
+            ],
+            60_000,
+          ),
+        ),
+      );
+      const granted = results.filter((r) => r.ok);
+      t.equal(granted.length, 5, '5 of 40 concurrent attempts reserved');
+      t.same(granted.map((r) => (r.ok ? (r.counts[0] ?? 0) : 0)).sort((a, b) => a - b), [1, 2, 3, 4, 5]);
+      t.equal(await store.failures('u:race'), 5);
+      t.equal(await store.failures('ip:race'), 5, 'the refused ones did not count against the IP');
+      const sprayed = await Promise.all(Array.from({ length: 40 }, (_, i) => store.reserve([{ key: `u:spray${i}`, limit: 5 }, { key: 'ip:spray', limit: 20 }], 60_000)));
+      t.equal(sprayed.filter((r) => r.ok).length, 20, '20 of 40 concurrent attempts on 40 usernames from one IP');
+    },
+  },
 ];
 
 let redis: RedisServer | undefined;

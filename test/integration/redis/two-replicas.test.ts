@@ -11,7 +11,7 @@ import { createSharedStore } from '../../../src/session/store-factory.ts';
 import type { SharedStore } from '../../../src/session/store.ts';
 import { SECRET_A, cookiePair } from '../../helpers/authgate.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';
-import { capturedLogger, redisConfig } from './fixtures.ts';
+import { capturedLogger, failOnce, redisConfig } from './fixtures.ts';
 
 interface Replica {
   name: string;
@@ -61,11 +61,11 @@ t.test('session.store: redis shares revocations and throttling between replicas'
   t.same(await b.sessions.read(cookie), { invalid: 'revoked' }, 'a logout on A is refused by B');
   t.same(await a.sessions.read(cookie), { invalid: 'revoked' });
 
-  await a.throttle.failed('mallory', '10.0.0.1');
-  await b.throttle.failed('mallory', '10.0.0.2');
-  await a.throttle.failed('mallory', '10.0.0.3');
+  await failOnce(a.throttle, 'mallory', '10.0.0.1');
+  await failOnce(b.throttle, 'mallory', '10.0.0.2');
+  await failOnce(a.throttle, 'mallory', '10.0.0.3');
   t.equal(await b.throttle.blockedUntil('mallory', '10.0.0.9'), undefined, 'three failures: not yet');
-  await b.throttle.failed('mallory', '10.0.0.4');
+  await failOnce(b.throttle, 'mallory', '10.0.0.4');
   t.ok(await a.throttle.blockedUntil('mallory', '10.0.0.9'), 'the fourth failure, made on B, locks the user out on A');
   t.ok(await b.throttle.blockedUntil('mallory', '10.0.0.9'));
   t.equal(await a.throttle.blockedUntil('alice', '10.0.0.9'), undefined, 'other users are not affected');

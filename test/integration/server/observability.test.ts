@@ -58,11 +58,11 @@ t.test('audit events, metrics, denials and secrets', async (t) => {
   const csrf = /name="csrf" value="([^"]+)"/.exec(logoutPage.body)![1]!;
   await fetchText(ag, '/__authgate__/logout', { method: 'POST', headers: { cookie: alice.cookie!, 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${csrf}` });
 
-  const events = ag.audit.map((l) => JSON.parse(l) as { event: string; reason?: string; rule?: string; subject?: { username?: string }; path?: string; method?: string; clientIp?: string });
+  const events = ag.audit.map((l) => JSON.parse(l) as { event: string; reason?: string; rule?: string; subject?: { username?: string; typedUsername?: string; verified?: boolean }; path?: string; method?: string; clientIp?: string });
   const find = (event: string, extra: (e: (typeof events)[number]) => boolean = () => true) => events.find((e) => e.event === event && extra(e));
   t.ok(find('server.started'));
   t.ok(find('auth.login.succeeded', (e) => e.subject?.username === 'alice'));
-  t.ok(find('auth.login.failed', (e) => e.subject?.username === 'bob' && e.reason === 'bad-credentials'));
+  t.ok(find('auth.login.failed', (e) => e.subject?.typedUsername === 'bob' && e.subject.verified === false && e.reason === 'bad-credentials'), 'a failed login records what was typed, flagged unverified');
   t.match(find('authz.denied'), { rule: 'no-admin-for-viewers', reason: 'path-denied-for-role', method: 'GET', path: '/admin/users', subject: { username: 'bob' } });
   t.match(find('net.ip.refused'), { clientIp: '10.9.1.1', reason: 'ip-denied' });
   t.match(find('request.completed', (e) => e.path === '/app'), { method: 'GET', subject: { username: 'alice' } });

@@ -113,3 +113,15 @@ t.test('readUsersFile: reads a file; a missing file is a problem, not a throw', 
   t.ok('users' in ok && ok.users.has('bob'));
   t.same(readUsersFile(path.join(dir, 'absent.yaml')), { problems: [`cannot read ${path.join(dir, 'absent.yaml')} (ENOENT)`] });
 });
+
+t.test('a wrong password names the account (throttling counts against it); an unknown user names none', async (t) => {
+  const { createLocalProvider } = await import('../../../src/auth/local/provider.ts');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'authgate-local-'));
+  const file = path.join(dir, 'users.yaml');
+  writeFileSync(file, `users:\n  - username: kim\n    passwordHash: "${await hashPassword('kim-Passw0rd!', { ln: 10, r: 8, p: 1 })}"\n`);
+  const p = createLocalProvider({ id: 'local', name: 'Local', usersFile: file });
+  const context = { clientIp: '10.0.0.1', requestId: 'req-1' };
+  t.same(await p.authenticate('kim', 'wrong', context), { ok: false, reason: 'bad-credentials', uniqueId: 'local:kim' });
+  t.same(await p.authenticate('nobody', 'wrong', context), { ok: false, reason: 'bad-credentials' });
+  t.match(await p.authenticate('kim', 'kim-Passw0rd!', context), { ok: true, profile: { uniqueId: 'local:kim' } });
+});

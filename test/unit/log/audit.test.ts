@@ -2,7 +2,7 @@ import t from 'tap';
 import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createAuditLog } from '../../../src/log/index.ts';
+import { createAuditLog, redactQuery, typedSubject } from '../../../src/log/index.ts';
 
 const fixed = () => new Date('2026-11-23T10:00:00.000Z');
 
@@ -44,4 +44,38 @@ t.test('reopen after logrotate moved the file writes to a fresh file', async (t)
   t.match(readFileSync(`${file}.old`, 'utf8'), /server\.started/);
   t.match(readFileSync(file, 'utf8'), /config\.reloaded/);
   t.notMatch(readFileSync(file, 'utf8'), /server\.started/);
+});
+
+t.test('redactQuery keeps the path and parameter names, never a value', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['/a/b', '/a/b'],
+    ['/a?x=1', '/a?x=[redacted]'],
+    ['/a?token=abc&page=2', '/a?token=[redacted]&page=[redacted]'],
+    ['/a?bare-secret', '/a?[redacted]'],
+    ['/a?x=1&&y=', '/a?x=[redacted]&&y=[redacted]'],
+    ['/a?', '/a?'],
+    ['/a?k=v=w', '/a?k=[redacted]'],
+    ['/a?x=1?y=2', '/a?x=[redacted]'],
+    ['/a%3Fb?c=d', '/a%3Fb?c=[redacted]'],
+  ];
+  for (const [target, expected] of cases) t.equal(redactQuery(target), expected, target);
+});
+
+t.test('a path in any event has its query values redacted unless queryValues is set', async (t) => {
+  const lines: string[] = [];
+  createAuditLog({ file: '-', now: fixed, sink: (l) => void lines.push(l) }).emit('request.completed', { path: '/x?code=secret', status: 200 });
+  createAuditLog({ file: '-', now: fixed, sink: (l) => void lines.push(l), queryValues: true }).emit('request.completed', { path: '/x?code=secret', status: 200 });
+  t.same(lines.map((l) => JSON.parse(l).path), ['/x?code=[redacted]', '/x?code=secret']);
+});
+
+t.test('typedSubject: control and format characters removed, then 64 characters, flagged unverified', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['bob', 'bob'],
+    ['a'.repeat(100), 'a'.repeat(64)],
+    ['x\u0000y\r\nz\u202e\u200b', 'xyz'],
+    ['\u0007'.repeat(300) + 'name', 'name'],
+    ['😀'.repeat(70), '😀'.repeat(64)],
+    ['', ''],
+  ];
+  for (const [typed, expected] of cases) t.same(typedSubject(typed), { typedUsername: expected, verified: false }, JSON.stringify(typed.slice(0, 12)));
 });
