@@ -13,6 +13,8 @@ export interface Metrics {
   ldapOperations: Histogram<'provider' | 'operation' | 'outcome'>;
   ldapPoolConnections: Gauge<'provider'>;
   sharedStoreDegraded: Gauge;
+  /** Upstream responses that tried to set one of authgate's cookies (the cookies were dropped). */
+  upstreamCookiesDropped: Counter;
   /** Where the session-cache gauge reads from (replaced when a reload builds a new session manager). */
   setSessionCacheStats(read: () => { hits: number; misses: number }): void;
   /** One answered request: authgate_http_requests_total and authgate_http_request_duration_seconds. */
@@ -52,6 +54,7 @@ export function createMetrics(): Metrics {
     ldapOperations: new Histogram({ name: 'authgate_ldap_operation_duration_seconds', help: 'LDAP logins and refreshes by provider, operation and outcome.', labelNames: ['provider', 'operation', 'outcome'] as const, buckets: BUCKETS, registers: [registry] }),
     ldapPoolConnections: new Gauge({ name: 'authgate_ldap_pool_connections', help: 'LDAP connections open (service-account searches and user binds).', labelNames: ['provider'] as const, registers: [registry] }),
     sharedStoreDegraded: new Gauge({ name: 'authgate_shared_store_degraded', help: '1 while the Redis shared store is unreachable and this replica uses its own memory (revocations and throttling per replica).', registers: [registry] }),
+    upstreamCookiesDropped: new Counter({ name: 'authgate_upstream_cookies_dropped_total', help: "Upstream responses (HTTP and WebSocket handshakes) whose Set-Cookie for one of authgate's own cookies was dropped.", registers: [registry] }),
     setSessionCacheStats(read) {
       sessionCacheStats = read;
     },

@@ -1,6 +1,9 @@
 /** Schema of the listener, network policy, upstream and process sections. */
 import { z } from 'zod';
 import { cidr, duration, filePath, url } from './common.ts';
+import { headerName } from './identity.ts';
+import { canonicalHeaderName, hostEntryProblem, isForwardingHeader } from '../../proxy/index.ts';
+import { STRIPPED_PREFIXES } from '../../identity/index.ts';
 
 const port = (description: string) =>
   z.number().int().min(1).max(65535).meta({ description });
@@ -41,6 +44,19 @@ export const networkSchema = z
     trustedProxies: z.array(cidr).default([]).meta({ description: 'CIDRs of proxies whose X-Forwarded-For is believed, walked right to left.' }),
     allow: z.array(cidr).default(['0.0.0.0/0', '::/0']).meta({ description: 'Client CIDRs allowed in (checked after deny).' }),
     deny: z.array(cidr).default([]).meta({ description: 'Client CIDRs refused before anything else.' }),
+    allowedHosts: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          const problem = hostEntryProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" ${problem}` });
+        }),
+      )
+      .default([])
+      .meta({
+        description:
+          "Host header values accepted besides publicUrl's host (which is accepted with or without its default port), compared case-insensitively, port included: for example the name a front proxy or port-forward uses. Any other Host is refused with 400 bad-host, except on /__authgate__/healthz, readyz, metrics and the JWKS (Kubernetes probes and scrapers use the pod IP). The upstream always receives publicUrl's host.",
+        examples: [['authgate.internal:8443']],
+      }),
   })
   .meta({ description: 'Client IP resolution and the IP allow/deny policy.' });
 
@@ -56,6 +72,21 @@ export const upstreamSchema = z
     headersTimeout: duration('Time the upstream has to send response headers before authgate answers 504.', '60s').prefault('60s'),
     maxConnections: z.number().int().min(1).max(10_000).default(256).meta({ description: 'Upper bound of keep-alive connections to the upstream.' }),
     passApiKeys: z.boolean().default(false).meta({ description: 'connect profile: let requests with `Authorization: Key …` or `X-Auth-Token` through without a session (Connect checks them).' }),
+    passHeaders: z
+      .array(
+        headerName.superRefine((value, ctx) => {
+          const canonical = canonicalHeaderName(value);
+          if (canonical === 'host' || isForwardingHeader(canonical) || STRIPPED_PREFIXES.some((p) => canonical.startsWith(p))) {
+            ctx.addIssue({ code: 'custom', message: `"${value}" is set by authgate itself (Host, X-Forwarded-*, Forwarded, X-Real-IP, X-Request-Id, X-Auth-*, X-RStudio-*, X-Authgate-*); a client's copy is never passed` });
+          }
+        }),
+      )
+      .default([])
+      .meta({
+        description:
+          "Other proxies' identity and rewrite headers that authgate strips by default but that this upstream needs from the client (Remote-*, X-Remote-*, X-WEBAUTH-*, X-Authenticated-User, X-Ms-Client-Principal*, X-Original-*, X-Rewrite-URL, X-HTTP-Method-Override…), matched in any case and with _ or -. Headers authgate sets are never passed.",
+        examples: [['X-HTTP-Method-Override']],
+      }),
   })
   .meta({ description: 'The server authgate protects.' });
 
