@@ -88,6 +88,9 @@ export async function startAuthgate(options: StartOptions): Promise<TestAuthgate
     if (options.config[key]) merged[key] = { ...(base[key] as object), ...(options.config[key] as object) };
   }
   merged.listen = { ...(merged.listen as object), port };
+  // A test's own allowedHosts come on top of the helper's two, not instead of them.
+  const extraHosts = (options.config.network as { allowedHosts?: string[] } | undefined)?.allowedHosts ?? [];
+  merged.network = { ...(merged.network as object), allowedHosts: [...new Set([...base.network.allowedHosts, ...extraHosts])] };
   const configFile = path.join(dir, 'authgate.yaml');
   const text = stringify(merged);
   writeFileSync(configFile, text);
