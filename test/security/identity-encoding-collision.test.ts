@@ -27,7 +27,7 @@ t.teardown(async () => {
 });
 
 t.test('Zoë and a user named Zo%C3%AB reach Connect as two different users', async (t) => {
-  const seen: Array<Record<string, string[]>> = [];
+  const seen: Array<{ username: string[]; id: string[]; groups: string[] }> = [];
   for (const [i, user] of USERS.entries()) {
     const cookie = (await login(ag, user.username, user.password)).cookie;
     t.ok(cookie, `${user.username} logs in`);
@@ -36,7 +36,7 @@ t.test('Zoë and a user named Zo%C3%AB reach Connect as two different users', as
     const r = upstream.received.findLast((x) => x.url === path)!;
     seen.push({ username: valuesOf(r, 'x-auth-username'), id: valuesOf(r, 'x-auth-id'), groups: valuesOf(r, 'x-auth-groups') });
   }
-  const [zoe, literal] = seen as [Record<string, string[]>, Record<string, string[]>];
+  const [zoe, literal] = seen as [(typeof seen)[number], (typeof seen)[number]];
   t.same(zoe.username, ['Zo%C3%AB'], 'Zoë as percent-encoded UTF-8');
   t.same(literal.username, ['Zo%25C3%25AB'], 'the literal name with its % encoded');
   t.not(zoe.username[0], literal.username[0], 'X-Auth-Username differs');

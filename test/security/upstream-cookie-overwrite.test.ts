@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { fetchText, login, type TestAuthgate, startAuthgate } from '../helpers/authgate.ts';
 import { exchange, SPOOF, statusOf } from './support.ts';
 
@@ -65,7 +65,6 @@ function checkAnswer(t: Test, answer: string, expectedStatus: number): void {
   t.ok(cookies.includes(APP_COOKIE), "the application's own cookie still does");
   t.same(headerLines(answer, 'strict-transport-security'), ['max-age=31536000'], "authgate's HSTS, once, never the upstream's max-age=0");
 }
-type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
 t.test('HTTP responses: authgate cookies dropped, HSTS replaced', async (t) => {
   checkAnswer(t, await exchange(ag, `GET /app/page HTTP/1.1\r\nHost: localhost\r\nCookie: ${bob}\r\nConnection: close\r\n\r\n`), 200);
@@ -90,7 +89,7 @@ t.test('each dropping is logged once per response, by cookie name, never with a 
   const lines = ag.logs.filter((l) => l.includes("authgate's own cookies"));
   t.equal(lines.length, 4, 'one line per response: two HTTP responses, the 101 and the refused upgrade');
   for (const line of lines) {
-    t.notMatch(line, new RegExp(SPOOF), 'no cookie value in the log');
+    t.notOk(line.includes(SPOOF), 'no cookie value in the log');
     t.match(line, /__Host-authgate/, 'the name is there');
   }
   const metrics = await fetchText(ag, '/__authgate__/metrics');
