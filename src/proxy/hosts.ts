@@ -33,10 +33,8 @@ export function acceptedHosts(publicUrl: URL, extra: readonly string[]): Accepte
 export function hostEntryProblem(entry: string): string | undefined {
   if (/[/?#@\s\\]/.test(entry) || entry === '') return 'must be a host name or IP address with an optional :port, such as authgate.internal:8443';
   try {
-    const url = new URL(`https://${entry}`);
-    const port = /:(\d+)$/.exec(entry)?.[1];
-    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return 'has a port outside 1-65535';
-    if (url.hostname === '') return 'has no host name';
+    // The URL parser refuses a port outside 0-65535 and anything that is not a host.
+    if (new URL(`https://${entry}`).hostname === '') return 'has no host name';
   } catch {
     return 'must be a host name or IP address with an optional :port, such as authgate.internal:8443';
   }

@@ -48,7 +48,7 @@ export const networkSchema = z
       .array(
         z.string().superRefine((value, ctx) => {
           const problem = hostEntryProblem(value);
-          if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" ${problem}` });
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
         }),
       )
       .default([])
@@ -77,7 +77,7 @@ export const upstreamSchema = z
         headerName.superRefine((value, ctx) => {
           const canonical = canonicalHeaderName(value);
           if (canonical === 'host' || isForwardingHeader(canonical) || STRIPPED_PREFIXES.some((p) => canonical.startsWith(p))) {
-            ctx.addIssue({ code: 'custom', message: `"${value}" is set by authgate itself (Host, X-Forwarded-*, Forwarded, X-Real-IP, X-Request-Id, X-Auth-*, X-RStudio-*, X-Authgate-*); a client's copy is never passed` });
+            ctx.addIssue({ code: 'custom', message: `is set by authgate itself (Host, X-Forwarded-*, Forwarded, X-Real-IP, X-Request-Id, X-Auth-*, X-RStudio-*, X-Authgate-*); a client's copy is never passed` });
           }
         }),
       )
