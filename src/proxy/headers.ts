@@ -183,8 +183,8 @@ function withoutNames(headers: string[], drop: Set<string>, lower: (name: string
   return kept;
 }
 
-/** Response headers from the upstream minus hop-by-hop ones, ready for `res.writeHead`. */
-export function responseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+/** Response headers from the upstream minus hop-by-hop ones (and `skip`, lower-case names), ready for `res.writeHead`. */
+export function responseHeaders(headers: Record<string, string | string[] | undefined>, skip?: ReadonlySet<string>): Record<string, string | string[]> {
   const connection = headers.connection;
   // `keep-alive` and `close` (the usual values) name only hop-by-hop headers: no list to build.
   let listed: Set<string> | undefined;
@@ -192,7 +192,7 @@ export function responseHeaders(headers: Record<string, string | string[] | unde
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name) || skip?.has(name)) continue;
     out[name] = value;
   }
   return out;

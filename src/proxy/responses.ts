@@ -20,6 +20,8 @@ export interface ResponsePolicy {
 
 const HSTS = 'strict-transport-security';
 const SET_COOKIE = 'set-cookie';
+/** Response headers only authgate sets (skipped in the same pass that drops hop-by-hop ones, no `delete` on the hot path). */
+const OWNED: ReadonlySet<string> = new Set([HSTS]);
 
 /**
  * The name a browser files a Set-Cookie under, as authgate would read it back from the Cookie
@@ -72,10 +74,9 @@ export function guardedResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
   policy: ResponsePolicy | undefined,
 ): { headers: Record<string, string | string[]>; dropped: string[] } {
-  const headers = responseHeaders(upstream);
+  const headers = responseHeaders(upstream, policy === undefined ? undefined : OWNED);
   const dropped: string[] = [];
   if (policy === undefined) return { headers, dropped };
-  delete headers[HSTS];
   const cookies = headers[SET_COOKIE];
   if (cookies !== undefined) {
     const kept = filterCookies(Array.isArray(cookies) ? cookies : [cookies], policy, dropped);
