@@ -168,7 +168,8 @@ export async function startAuthgateArm(o: AuthgateArmOptions): Promise<Arm> {
   }
   const config = {
     listen: { address: '127.0.0.1', port, tls: { certFile: o.cert.certFile, keyFile: o.cert.keyFile, minVersion: 'TLSv1.3' }, keepAliveTimeout: '120s' },
-    publicUrl: `https://localhost:${port}`,
+    // The benchmark connects to 127.0.0.1 (wrk, undici, ws): the Host authgate must accept.
+    publicUrl: `https://127.0.0.1:${port}`,
     upstream: { url: `http://127.0.0.1:${o.upstreamPort}`, profile: 'connect' },
     session: { secretsFile: path.join(dir, 'secrets') },
     auth: { providers },

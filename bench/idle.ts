@@ -24,7 +24,7 @@ function openOne(arm: Arm, ca: string): Promise<tls.TLSSocket> {
     let seen = '';
     socket.once('secureConnect', () => {
       const headers = Object.entries(arm.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.write(`GET ${arm.path} HTTP/1.1\r\nhost: localhost:${arm.port}\r\n${headers}\r\n`);
+      socket.write(`GET ${arm.path} HTTP/1.1\r\nhost: 127.0.0.1:${arm.port}\r\n${headers}\r\n`);
     });
     socket.on('data', (chunk: Buffer) => {
       seen += chunk.toString('latin1');

@@ -30,7 +30,7 @@ export async function loginOnce(base: string, agent: Agent, form: LoginForm, pro
   const answer = await request(`${base}/__authgate__/login`, {
     dispatcher: agent,
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.csrfCookie, origin: new URL(base).origin.replace('127.0.0.1', 'localhost') },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.csrfCookie, origin: new URL(base).origin },
     body,
   });
   await answer.body.dump();

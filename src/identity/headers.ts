@@ -19,19 +19,27 @@ export const PROFILE_HEADERS: Record<UpstreamProfile, Partial<Record<IdentityFie
 };
 
 /**
- * Headers stripped from every incoming request whatever the profile: any of them could be
- * trusted by some upstream (Connect, Workbench, Grafana-style Remote-User, oauth2-proxy's).
+ * Identity headers of other proxies and platforms, stripped from every incoming request whatever
+ * the profile: some upstream could trust any of them (Grafana-style Remote-User, oauth2-proxy's
+ * X-Forwarded-User, Apache's X-Remote-User, Azure App Service's X-Ms-Client-Principal-*), or read
+ * a rewritten URL or method from them (IIS/Symfony X-Original-URL and X-Rewrite-URL, the
+ * method-override family), so a request could be judged as one thing and served as another.
+ * `upstream.passHeaders` may let a named one through; the names authgate sets never pass.
  */
 export const ALWAYS_STRIPPED = [
   'Remote-User', 'Remote-Email', 'Remote-Groups', 'Remote-Name', 'X-Remote-User', 'X-Remote-Email', 'X-Remote-Groups',
   'X-Forwarded-User', 'X-Forwarded-Email', 'X-Forwarded-Preferred-Username', 'X-Forwarded-Groups', 'X-Forwarded-Access-Token',
-  'X-User', 'X-Email', 'X-Webauth-User',
+  'X-User', 'X-Email', 'X-Webauth-User', 'X-Authenticated-User', 'X-Original-URL', 'X-Rewrite-URL',
+  'X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-Override', 'X-Client-IP', 'True-Client-IP',
 ];
+/** Canonical prefixes of the same families (`Remote-*`, `X-Remote-*`, `X-WEBAUTH-*`, `X-Ms-Client-Principal*`, `X-Original-*`). */
+export const THIRD_PARTY_PREFIXES = ['remote-', 'x-remote-', 'x-webauth-', 'x-ms-client-principal', 'x-original-'];
+/** Canonical prefixes of the names authgate sets itself (never passed, whatever the configuration). */
 export const STRIPPED_PREFIXES = ['x-auth-', 'x-rstudio-', 'x-authgate-'];
 
 export interface HeaderPlan {
   fields: Array<[IdentityField, string]>;
-  /** Every name to strip from incoming requests. */
+  /** Every name authgate sets (identity headers of every profile, the assertion): always stripped from incoming requests. */
   stripNames: string[];
 }
 
@@ -40,22 +48,40 @@ export function headerPlan(profile: UpstreamProfile, overrides: Partial<Record<I
   for (const [field, name] of Object.entries(overrides)) if (name) chosen[field as IdentityField] = name;
   const fields = Object.entries(chosen) as Array<[IdentityField, string]>;
   const allProfileNames = Object.values(PROFILE_HEADERS).flatMap((p) => Object.values(p));
-  return { fields, stripNames: [...new Set([...allProfileNames, ...fields.map(([, n]) => n), assertionHeader, ...ALWAYS_STRIPPED])] };
+  return { fields, stripNames: [...new Set([...allProfileNames, ...fields.map(([, n]) => n), assertionHeader])] };
 }
 
 /**
- * Header values must be visible ASCII; anything else (non-ASCII names, control characters) is
- * percent-encoded as UTF-8 rather than dropped, and `%` itself is encoded when encoding happens.
+ * Header values must be visible ASCII. A value made only of visible ASCII other than `%` is sent
+ * as it is; in any other value every character outside that set (non-ASCII, control characters,
+ * `%` itself, and the characters of `escape`) is percent-encoded as UTF-8. Because `%` is always
+ * encoded, the encoding is injective: `Zoë` becomes `Zo%C3%AB` and a user literally named
+ * `Zo%C3%AB` becomes `Zo%25C3%25AB`, so two users can never arrive as one. A lone UTF-16
+ * surrogate (invalid Unicode, possible in JSON claims) is encoded as its code point in the
+ * generalised UTF-8 form (`\uD800` -> `%ED%A0%80`) instead of U+FFFD, which would merge it with
+ * a real U+FFFD.
  */
-export function headerSafe(value: string): string {
-  if (/^[\x20-\x7e]*$/.test(value)) return value;
+export function headerSafe(value: string, escape = ''): string {
+  if (PLAIN.test(value) && (escape === '' || ![...escape].some((c) => value.includes(c)))) return value;
   let out = '';
   for (const char of value) {
     const code = char.codePointAt(0) as number;
-    if (code >= 0x20 && code <= 0x7e && char !== '%') out += char;
-    else out += [...Buffer.from(char, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    if (code >= 0x20 && code <= 0x7e && char !== '%' && !escape.includes(char)) out += char;
+    else for (const byte of utf8(code)) out += `%${HEX[byte >> 4]}${HEX[byte & 15]}`;
   }
   return out;
+}
+
+// Visible ASCII except `%`: the values sent unchanged (almost all of them: checked by one regex).
+const PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
+const HEX = '0123456789ABCDEF';
+
+/** UTF-8 bytes of one code point; surrogates (U+D800–U+DFFF) get the same 3-byte form as any other BMP code point. */
+function utf8(code: number): number[] {
+  if (code < 0x80) return [code];
+  if (code < 0x800) return [0xc0 | (code >> 6), 0x80 | (code & 63)];
+  if (code < 0x10000) return [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63)];
+  return [0xf0 | (code >> 18), 0x80 | ((code >> 12) & 63), 0x80 | ((code >> 6) & 63), 0x80 | (code & 63)];
 }
 
 export interface IdentityHeaderOptions {
@@ -73,8 +99,14 @@ export function identityHeaders(identity: Identity, options: IdentityHeaderOptio
         value = options.rewriteUsername ? options.rewriteUsername(identity.username) : identity.username;
         break;
       case 'groups':
-        value = identity.groups.join(options.groupsSeparator);
-        break;
+        // Each name encoded on its own, the separator's characters included: a group named
+        // `staff,admins` cannot arrive as the two groups `staff` and `admins`.
+        value = identity.groups
+          .filter((g) => g !== '')
+          .map((g) => headerSafe(g, options.groupsSeparator))
+          .join(options.groupsSeparator);
+        if (value !== '') out.push([name, value]);
+        continue;
       default:
         value = identity[field];
     }

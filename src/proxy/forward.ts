@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import { AuthgateError } from '../errors.ts';
-import { responseHeaders } from './headers.ts';
+import { guardedResponseHeaders, type ResponsePolicy } from './responses.ts';
 
 export interface UpstreamOptions {
   url: string;
@@ -10,6 +10,8 @@ export interface UpstreamOptions {
   headersTimeout: number;
   maxConnections: number;
   ca?: string | undefined;
+  /** Upstream response headers authgate never passes on (its own cookies, HSTS). */
+  responses?: ResponsePolicy | undefined;
 }
 
 export interface Upstream {
@@ -21,7 +23,8 @@ export interface Upstream {
    * rejects with ERR_UPSTREAM_UNAVAILABLE / ERR_UPSTREAM_TIMEOUT only while nothing was sent yet.
    * `own` are authgate's response headers (HSTS, Set-Cookie), given here rather than set on `res`
    * beforehand so the response headers are written in one pass: the upstream's Set-Cookie is
-   * kept beside ours, any other header the upstream sends itself wins.
+   * kept beside ours (minus any for authgate's own cookies), any other header of ours replaces the
+   * upstream's (its Strict-Transport-Security is never passed on).
    */
   forward(req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own?: Readonly<Record<string, string | string[]>>): Promise<number>;
   /** Quick reachability probe for readyz. */
@@ -44,7 +47,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   return {
     origin: target.origin,
     basePath,
-    forward: (req, res, path, headers, own) => forwardThrough(pool, req, res, basePath + path, headers, own),
+    forward: (req, res, path, headers, own) => forwardThrough(pool, req, res, basePath + path, headers, own, options.responses),
     async probe(timeoutMs) {
       try {
         const answer = await pool.request({ path: basePath || '/', method: 'HEAD', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
@@ -67,7 +70,7 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own: Readonly<Record<string, string | string[]>> = {}): Promise<number> {
+function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own: Readonly<Record<string, string | string[]>> = {}, policy?: ResponsePolicy): Promise<number> {
   return new Promise((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let started = false;
@@ -82,13 +85,14 @@ function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, p
       onResponseStart(_c, statusCode, upstreamHeaders) {
         if (statusCode < 200) return; // 1xx informational: not relayed (authgate answers a client's 100-continue itself, and never forwards Expect)
         started = true;
-        const headers = responseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>);
+        const { headers, dropped } = guardedResponseHeaders(upstreamHeaders as Record<string, string | string[] | undefined>, policy);
+        if (dropped.length > 0) policy?.onDropped?.(dropped, 'response', { method: req.method ?? 'GET', path });
         for (const name in own) {
           const ours = own[name] as string | string[];
           const theirs = headers[name];
-          if (theirs === undefined) headers[name] = ours;
           // Both authgate (session renewal) and the upstream set cookies: send both.
-          else if (name === 'set-cookie') headers[name] = [...toArray(ours), ...toArray(theirs)];
+          if (name === 'set-cookie' && theirs !== undefined) headers[name] = [...toArray(ours), ...toArray(theirs)];
+          else headers[name] = ours;
         }
         res.writeHead(statusCode, headers);
       },

@@ -12,29 +12,58 @@ export function canonicalHeaderName(name: string): string {
 }
 
 /**
- * Decides which incoming headers must never reach the upstream because authgate sets them
- * (or could set them). Names are compared canonically, so `X_AUTH_USERNAME` and
- * `x-auth-username` are the same header.
+ * Decides which incoming headers must never reach the upstream because authgate sets them (or
+ * could set them), or because another proxy's upstream could trust them. Names are compared
+ * canonically, so `X_AUTH_USERNAME` and `x-auth-username` are the same header.
  */
 export interface IdentityStripper {
   isIdentityHeader(name: string): boolean;
 }
 
-export function identityStripper(names: Iterable<string>, prefixes: Iterable<string>, keep: Iterable<string> = []): IdentityStripper {
-  const exact = new Set([...names].map(canonicalHeaderName));
+export interface StripperOptions {
+  /** Names under authgate's own prefixes that still pass (X-Auth-Token with upstream.passApiKeys); never an exact name authgate sets. */
+  keep?: Iterable<string>;
+  /** Other proxies' identity headers (Remote-User, X-WEBAUTH-*, X-Original-URL…): stripped unless named in `pass`. */
+  thirdParty?: Iterable<string>;
+  thirdPartyPrefixes?: Iterable<string>;
+  /** Third-party names the configuration lets through (upstream.passHeaders). */
+  pass?: Iterable<string>;
+}
+
+export function identityStripper(names: Iterable<string>, prefixes: Iterable<string>, options: StripperOptions = {}): IdentityStripper {
+  const canonicalSet = (list: Iterable<string> | undefined) => new Set([...(list ?? [])].map(canonicalHeaderName));
+  const exact = canonicalSet(names);
   const starts = [...prefixes].map(canonicalHeaderName);
-  const kept = new Set([...keep].map(canonicalHeaderName));
+  const kept = canonicalSet(options.keep);
+  const others = canonicalSet(options.thirdParty);
+  const otherStarts = [...(options.thirdPartyPrefixes ?? [])].map(canonicalHeaderName);
+  const passed = canonicalSet(options.pass);
   const cache = new Map<string, boolean>();
+  const decide = (canonical: string): boolean => {
+    if (exact.has(canonical)) return true;
+    if (starts.some((p) => canonical.startsWith(p))) return !kept.has(canonical);
+    return !passed.has(canonical) && (others.has(canonical) || otherStarts.some((p) => canonical.startsWith(p)));
+  };
   return {
     isIdentityHeader(name) {
       const cached = cache.get(name);
       if (cached !== undefined) return cached;
-      const canonical = canonicalHeaderName(name);
-      const result = !kept.has(canonical) && (exact.has(canonical) || starts.some((p) => canonical.startsWith(p)));
+      const result = decide(canonicalHeaderName(name));
       if (cache.size < 4096) cache.set(name, result);
       return result;
     },
   };
+}
+
+/**
+ * Canonical names of the forwarding headers authgate sets itself (besides every `X-Forwarded-*`):
+ * a client's copy never reaches the upstream, whatever the configuration.
+ */
+export const FORWARDING_HEADERS = new Set(['forwarded', 'x-real-ip', 'x-request-id']);
+
+/** True for a canonical name authgate sets on every forwarded request (X-Forwarded-*, Forwarded, X-Real-IP, X-Request-Id). */
+export function isForwardingHeader(canonical: string): boolean {
+  return canonical.startsWith('x-forwarded-') || FORWARDING_HEADERS.has(canonical);
 }
 
 /** Adds the comma-separated tokens of a Connection value to `into`, lower-cased and trimmed. */
@@ -62,6 +91,8 @@ export interface OutgoingHeaderOptions {
   keepUpgrade?: boolean;
   /** Rewrites each Cookie header value (authgate's own cookies removed); an empty result drops the header. */
   cookie?: (value: string) => string;
+  /** The Host the upstream receives (the public one); the client's Host is dropped. Absent: the client's Host is kept. */
+  host?: string;
 }
 
 // What a header name is, decided once per spelling (per stripper): the hot path sees the same
@@ -71,6 +102,7 @@ const HOP = 1;
 const FORWARDED = 2;
 const IDENTITY = 3;
 const COOKIE = 4;
+const HOST = 5;
 interface NameInfo {
   lower: string;
   kind: number;
@@ -97,9 +129,10 @@ function nameInfo(name: string, stripper: IdentityStripper, names: Map<string, N
     // Expect is answered by authgate itself (100 Continue once the request passed the gate); the
     // upstream adapter (undici) refuses a request carrying it, so it is never forwarded.
     if (HOP_BY_HOP.has(lower) || lower === 'expect') kind = HOP;
-    else if (canonical.startsWith('x-forwarded-') || canonical === 'forwarded') kind = FORWARDED;
+    else if (isForwardingHeader(canonical)) kind = FORWARDED;
     else if (stripper.isIdentityHeader(name)) kind = IDENTITY;
     else if (lower === 'cookie') kind = COOKIE;
+    else if (lower === 'host') kind = HOST;
     info = { lower, kind };
     if (names.size < MAX_NAMES) names.set(name, info);
   }
@@ -107,14 +140,16 @@ function nameInfo(name: string, stripper: IdentityStripper, names: Map<string, N
 }
 
 /**
+/**
  * Builds the flat `[name, value, name, value…]` list sent upstream: hop-by-hop headers, Expect, names
- * listed in Connection, every identity header and client-sent X-Forwarded-* are removed, then
- * authgate's own headers are appended.
+ * listed in Connection, every identity header and client-sent forwarding headers (X-Forwarded-*,
+ * Forwarded, X-Real-IP, X-Request-Id) are removed, the Host is replaced when `host` is given,
+ * then authgate's own headers are appended. One pass over the client's headers.
  */
 export function outgoingHeaders(rawHeaders: readonly string[], options: OutgoingHeaderOptions): string[] {
-  const { stripper, keepUpgrade = false, cookie } = options;
+  const { stripper, keepUpgrade = false, cookie, host } = options;
   const names = namesFor(stripper);
-  let out: string[] = [];
+  let out: string[] = host === undefined ? [] : ['host', host];
   let hasConnection = false;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
@@ -123,7 +158,7 @@ export function outgoingHeaders(rawHeaders: readonly string[], options: Outgoing
       if (lower === 'connection') hasConnection = true;
       if (!(keepUpgrade && lower === 'upgrade')) continue;
     }
-    if (kind === FORWARDED || kind === IDENTITY) continue;
+    if (kind === FORWARDED || kind === IDENTITY || (kind === HOST && host !== undefined)) continue;
     let value = rawHeaders[i + 1] as string;
     if (kind === COOKIE && cookie !== undefined) {
       value = cookie(value);
@@ -134,7 +169,8 @@ export function outgoingHeaders(rawHeaders: readonly string[], options: Outgoing
   if (hasConnection) {
     // Other names listed in Connection are hop-by-hop for this message too. The usual values
     // (keep-alive, close, upgrade) name only headers already removed above: nothing to filter.
-    const listed = [...connectionTokens(rawHeaders)].filter((token) => !HOP_BY_HOP.has(token));
+    // Host is never hop-by-hop here: `Connection: host` must not remove the public Host set above.
+    const listed = [...connectionTokens(rawHeaders)].filter((token) => !HOP_BY_HOP.has(token) && !(host !== undefined && token === 'host'));
     if (listed.length > 0) out = withoutNames(out, new Set(listed), (name) => nameInfo(name, stripper, names).lower);
   }
   if (keepUpgrade) out.push('connection', 'upgrade');
@@ -150,8 +186,8 @@ function withoutNames(headers: string[], drop: Set<string>, lower: (name: string
   return kept;
 }
 
-/** Response headers from the upstream minus hop-by-hop ones, ready for `res.writeHead`. */
-export function responseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+/** Response headers from the upstream minus hop-by-hop ones (and `skip`, lower-case names), ready for `res.writeHead`. */
+export function responseHeaders(headers: Record<string, string | string[] | undefined>, skip?: ReadonlySet<string>): Record<string, string | string[]> {
   const connection = headers.connection;
   // `keep-alive` and `close` (the usual values) name only hop-by-hop headers: no list to build.
   let listed: Set<string> | undefined;
@@ -159,7 +195,7 @@ export function responseHeaders(headers: Record<string, string | string[] | unde
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name) || skip?.has(name)) continue;
     out[name] = value;
   }
   return out;

@@ -8,13 +8,15 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { AuthgateError } from '../errors.ts';
-import { responseHeaders } from './headers.ts';
+import { guardedResponseHeaders, guardedUpgradeHeaders, type ResponsePolicy } from './responses.ts';
 
 export interface UpgradeTarget {
   url: URL;
   connectTimeout: number;
   headersTimeout: number;
   ca?: string | undefined;
+  /** Upstream response headers authgate never passes on (its own cookies, HSTS). */
+  responses?: ResponsePolicy | undefined;
 }
 
 export interface UpgradeResult {
@@ -48,7 +50,9 @@ export function forwardUpgrade(target: UpgradeTarget, req: IncomingMessage, clie
     request.once('upgrade', (upstreamRes, upstream, upstreamHead) => {
       clearTimeout(headerTimer);
       request.off('error', fail);
-      client.write(statusBlock(101, upstreamRes.statusMessage ?? 'Switching Protocols', upstreamRes.rawHeaders));
+      const guarded = guardedUpgradeHeaders(upstreamRes.rawHeaders, target.responses);
+      if (guarded.dropped.length > 0) target.responses?.onDropped?.(guarded.dropped, 'upgrade', { method: req.method ?? 'GET', path });
+      client.write(statusBlock(101, upstreamRes.statusMessage ?? 'Switching Protocols', guarded.raw));
       if (upstreamHead.length > 0) client.write(upstreamHead);
       if (head.length > 0) upstream.write(head);
       resolve({ status: 101, closed: pipeTogether(client, upstream) });
@@ -57,7 +61,9 @@ export function forwardUpgrade(target: UpgradeTarget, req: IncomingMessage, clie
     request.once('response', (upstreamRes) => {
       clearTimeout(headerTimer);
       request.off('error', fail);
-      const headersOut = responseHeaders(upstreamRes.headers);
+      const { headers: headersOut, dropped } = guardedResponseHeaders(upstreamRes.headers, target.responses);
+      if (dropped.length > 0) target.responses?.onDropped?.(dropped, 'upgrade', { method: req.method ?? 'GET', path });
+      if (target.responses?.hsts) headersOut['strict-transport-security'] = target.responses.hsts;
       const raw: string[] = [];
       for (const [name, value] of Object.entries(headersOut)) for (const v of Array.isArray(value) ? value : [value]) raw.push(name, v);
       raw.push('connection', 'close');

@@ -27,7 +27,8 @@ export async function upstreamHeaders(rt: Runtime, req: IncomingMessage, clientI
   const chain = trustedPeer && incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ` : '';
   add.push(['x-forwarded-for', `${chain}${peer.startsWith('::ffff:') ? peer.slice(7) : peer}`]);
   add.push(['x-forwarded-proto', 'https']);
-  if (req.headers.host) add.push(['x-forwarded-host', req.headers.host]);
+  // The public host, never the client's: the upstream builds absolute links from it.
+  add.push(['x-forwarded-host', rt.hosts.publicHost]);
   add.push(['x-real-ip', clientIp]);
   add.push(['x-request-id', requestId]);
   if (session) {
@@ -36,5 +37,19 @@ export async function upstreamHeaders(rt: Runtime, req: IncomingMessage, clientI
   }
   const prefix = rt.sessions.wireName;
   // The upstream never needs authgate's cookies (session, CSRF, OIDC state): they all share the session cookie's prefix.
-  return outgoingHeaders(req.rawHeaders, { stripper: rt.stripper, add, keepUpgrade: upgrade, cookie: (value) => (value.includes(prefix) ? withoutCookies(value, prefix) : value) });
+  return outgoingHeaders(req.rawHeaders, { stripper: rt.stripper, add, keepUpgrade: upgrade, host: rt.hosts.publicHost, cookie: (value) => (value.includes(prefix) ? withoutCookies(value, prefix) : value) });
 }
+
+// Answers that never depend on Host and that probes, scrapers and assertion verifiers fetch by
+// pod IP or an internal name: they answer whatever the Host.
+const ANY_HOST_PATHS = new Set(['/__authgate__/healthz', '/__authgate__/readyz', '/__authgate__/metrics', '/__authgate__/jwks.json', '/.well-known/authgate/jwks.json']);
+
+/** True when the request's Host is neither the public host nor in network.allowedHosts (and the path needs one). */
+export function hostRefused(rt: Runtime, req: IncomingMessage): boolean {
+  if (rt.hosts.accepts(req.headers.host)) return false;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return !ANY_HOST_PATHS.has(q === -1 ? url : url.slice(0, q));
+}
+
+export const BAD_HOST_MESSAGE = 'The Host header does not name this server.';

@@ -49,6 +49,8 @@ export interface Metrics {
   /** Adds configured provider ids to the `provider` label's set (ids of earlier configurations stay). */
   allowProviders(ids: readonly string[]): void;
   sharedStoreDegraded: Gauge;
+  /** Upstream responses that tried to set one of authgate's cookies (the cookies were dropped). */
+  upstreamCookiesDropped: Counter;
   /** Where the session-cache gauge reads from (replaced when a reload builds a new session manager). */
   setSessionCacheStats(read: () => { hits: number; misses: number }): void;
   /** One answered request: authgate_http_requests_total and authgate_http_request_duration_seconds. */
@@ -110,6 +112,7 @@ export function createMetrics(): Metrics {
       for (const id of ids) providers.add(id);
     },
     sharedStoreDegraded: new Gauge({ name: 'authgate_shared_store_degraded', help: '1 while the Redis shared store is unreachable and this replica uses its own memory (revocations and throttling per replica).', registers: [registry] }),
+    upstreamCookiesDropped: new Counter({ name: 'authgate_upstream_cookies_dropped_total', help: "Upstream responses (HTTP and WebSocket handshakes) whose Set-Cookie for one of authgate's own cookies was dropped.", registers: [registry] }),
     setSessionCacheStats(read) {
       sessionCacheStats = read;
     },

@@ -12,7 +12,7 @@ import { closeWhenIdle, forwardUpgrade, websocketOriginPolicy, type OriginPolicy
 import { isAuthgateError } from '../errors.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
-import { upstreamHeaders } from './forwarding.ts';
+import { BAD_HOST_MESSAGE, hostRefused, upstreamHeaders } from './forwarding.ts';
 import { continueIfExpected } from './body.ts';
 import { refreshIfDue } from './refresh.ts';
 import { handleReserved, isReserved } from './routes.ts';
@@ -60,7 +60,10 @@ function clientAddress(rt: Runtime, req: IncomingMessage): ClientAddress {
 
 function requestContext(rt: Runtime, req: IncomingMessage): RequestContext {
   const given = req.headers['x-request-id'];
-  const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
+  // A request id is adopted only from a trusted proxy (a client's would let it name log lines and
+  // audit events after another request); the upstream receives authgate's id, never the client's.
+  const adopt = typeof given === 'string' && rt.network.trusted.size > 0 && REQUEST_ID.test(given) && rt.network.trusted.contains(req.socket.remoteAddress ?? '');
+  const requestId = adopt ? given : newRequestId();
   return { requestId, client: clientAddress(rt, req), started: performance.now() };
 }
 
@@ -157,10 +160,15 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
   const ctx = requestContext(rt, req);
   // authgate's own response headers: handed to the upstream adapter on the forwarding path, set on `res` on every other one.
   const own: Record<string, string | string[]> = {};
-  const hsts = rt.config.listen.tls?.hsts ?? 'max-age=31536000';
+  const hsts = rt.responses.hsts;
   if (hsts) own['strict-transport-security'] = hsts;
   res.once('finish', () => accessLog(rt, req, res.statusCode, ctx));
   try {
+    if (hostRefused(rt, req)) {
+      setAll(res, own);
+      rt.metrics.denials.inc({ reason: 'bad-host' });
+      return sendError(req, res, 400, 'bad-host', BAD_HOST_MESSAGE);
+    }
     const checked = checkRequestTarget(rt, req);
     if (!checked.ok) {
       setAll(res, own);
@@ -235,6 +243,10 @@ export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: D
   const ctx = requestContext(rt, req);
   socket.on('error', () => socket.destroy());
   try {
+    if (hostRefused(rt, req)) {
+      rt.metrics.denials.inc({ reason: 'bad-host' });
+      return refuseUpgrade(socket, 400, 'bad-host', BAD_HOST_MESSAGE);
+    }
     const checked = checkRequestTarget(rt, req);
     if (!checked.ok) return refuseUpgrade(socket, 400, 'bad-path', badPathMessage(checked.reason));
     if (isReserved(checked.target)) return refuseUpgrade(socket, 404, 'not-found', 'No WebSocket endpoint here.');

@@ -5,9 +5,9 @@ import type { Config, LoadedConfig } from '../config/index.ts';
 import { sessionSecrets } from '../config/index.ts';
 import { compileNetworkPolicy, type NetworkPolicy } from '../net/index.ts';
 import { compileRules, type RuleSet } from '../policy/index.ts';
-import { createUpstream, identityStripper, type IdentityStripper, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
+import { acceptedHosts, createUpstream, identityStripper, ownCookieMatcher, type AcceptedHosts, type IdentityStripper, type ResponsePolicy, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
 import { deriveSessionKeys, createSharedStore, SessionManager, type SessionKeys, type SharedStore } from '../session/index.ts';
-import { assertionSigner, generatedKeySet, headerPlan, keySetFromPem, STRIPPED_PREFIXES, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
+import { ALWAYS_STRIPPED, assertionSigner, generatedKeySet, headerPlan, keySetFromPem, STRIPPED_PREFIXES, THIRD_PARTY_PREFIXES, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
 import { createThrottle, type Throttle } from '../auth/throttle.ts';
 import { createProviders, type ProviderEntry } from '../auth/registry.ts';
 import type { LocalUser } from '../auth/local/index.ts';
@@ -33,6 +33,10 @@ export interface Runtime {
   signer: AssertionSigner;
   plan: HeaderPlan;
   stripper: IdentityStripper;
+  /** Host headers accepted, and the public host the upstream receives. */
+  hosts: AcceptedHosts;
+  /** What of the upstream's responses is never passed on (authgate's cookies, HSTS), and authgate's HSTS. */
+  responses: ResponsePolicy;
   rewriteUsername: ((username: string) => string) | undefined;
   logger: Logger;
   audit: AuditLog;
@@ -100,12 +104,21 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
 
   const upstreamUrl = new URL(config.upstream.url);
   const ca = config.upstream.caFile ? readFileSync(loaded.resolvePath(config.upstream.caFile), 'utf8') : undefined;
+  const responses: ResponsePolicy = {
+    hsts: config.listen.tls?.hsts ?? 'max-age=31536000',
+    isOwnCookie: ownCookieMatcher(config.session.cookieName),
+    onDropped(names, kind, where) {
+      metrics.upstreamCookiesDropped.inc();
+      logger.warn({ cookies: names, kind, method: where.method, path: where.path.split('?', 1)[0]?.slice(0, 200) }, "the upstream tried to set authgate's own cookies; dropped");
+    },
+  };
   const upstream = createUpstream({
     url: config.upstream.url,
     connectTimeout: config.upstream.connectTimeout,
     headersTimeout: config.upstream.headersTimeout,
     maxConnections: config.upstream.maxConnections,
     ca,
+    responses,
   });
   const plan = headerPlan(config.upstream.profile, config.identity.headers, config.identity.assertion.header);
   const rewrite = config.identity.usernameRewrite;
@@ -118,7 +131,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     network: compileNetworkPolicy(config.network),
     rules,
     upstream,
-    upgradeTarget: { url: upstreamUrl, connectTimeout: config.upstream.connectTimeout, headersTimeout: config.upstream.headersTimeout, ca },
+    upgradeTarget: { url: upstreamUrl, connectTimeout: config.upstream.connectTimeout, headersTimeout: config.upstream.headersTimeout, ca, responses },
     sessionKeys,
     sessions,
     store,
@@ -129,7 +142,14 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     signer: assertionSigner({ keys: keySet, issuer: publicUrl.origin, audience: config.identity.assertion.audience ?? upstreamUrl.origin, ttlMs: config.identity.assertion.ttl, now }),
     plan,
     // Connect API tokens (X-Auth-Token) are credentials Connect checks itself, not identity authgate sets.
-    stripper: identityStripper(plan.stripNames, STRIPPED_PREFIXES, config.upstream.passApiKeys ? ['X-Auth-Token'] : []),
+    stripper: identityStripper(plan.stripNames, STRIPPED_PREFIXES, {
+      keep: config.upstream.passApiKeys ? ['X-Auth-Token'] : [],
+      thirdParty: ALWAYS_STRIPPED,
+      thirdPartyPrefixes: THIRD_PARTY_PREFIXES,
+      pass: config.upstream.passHeaders,
+    }),
+    hosts: acceptedHosts(publicUrl, config.network.allowedHosts),
+    responses,
     rewriteUsername: rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined,
     logger,
     audit: deps.audit,

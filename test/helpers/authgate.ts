@@ -72,17 +72,25 @@ export async function startAuthgate(options: StartOptions): Promise<TestAuthgate
   const cert = options.cert ?? makeTestCert('localhost', dir);
   writeFileSync(path.join(dir, 'secrets'), `${(options.secrets ?? [SECRET_A]).join('\n')}\n`, { mode: 0o600 });
   await writeUsersFile(path.join(dir, 'users.yaml'), options.users ?? DEFAULT_USERS);
+  // The port is chosen up front so the Host tests send (`localhost:<port>` through undici, bare
+  // `localhost` in raw requests) can be listed in network.allowedHosts: authgate refuses any other.
+  const port = ((options.config.listen as { port?: number } | undefined)?.port || undefined) ?? (await freePort());
   const base = {
-    listen: { address: '127.0.0.1', port: 0, tls: { certFile: cert.certFile, keyFile: cert.keyFile } },
+    listen: { address: '127.0.0.1', port, tls: { certFile: cert.certFile, keyFile: cert.keyFile } },
+    network: { allowedHosts: ['localhost', `localhost:${port}`] },
     publicUrl: 'https://localhost',
     session: { secretsFile: path.join(dir, 'secrets') },
     auth: { providers: [{ type: 'local', name: 'Local accounts', usersFile: path.join(dir, 'users.yaml') }] },
     metrics: { enabled: true },
   };
   const merged: Record<string, unknown> = { ...base, ...options.config };
-  for (const key of ['listen', 'session', 'auth'] as const) {
+  for (const key of ['listen', 'network', 'session', 'auth'] as const) {
     if (options.config[key]) merged[key] = { ...(base[key] as object), ...(options.config[key] as object) };
   }
+  merged.listen = { ...(merged.listen as object), port };
+  // A test's own allowedHosts come on top of the helper's two, not instead of them.
+  const extraHosts = (options.config.network as { allowedHosts?: string[] } | undefined)?.allowedHosts ?? [];
+  merged.network = { ...(merged.network as object), allowedHosts: [...new Set([...base.network.allowedHosts, ...extraHosts])] };
   const configFile = path.join(dir, 'authgate.yaml');
   const text = stringify(merged);
   writeFileSync(configFile, text);
@@ -94,7 +102,6 @@ export async function startAuthgate(options: StartOptions): Promise<TestAuthgate
   const auditLog = createAuditLog({ file: '-', sink: (line) => void audit.push(line), queryValues: loaded.loaded.config.audit.logQueryValues });
   const app = await startApp({ loaded: loaded.loaded, logger, audit: auditLog, ...(options.now ? { now: options.now } : {}) });
   const agent = new Agent({ connect: { ca: cert.ca }, keepAliveTimeout: 1000 });
-  const port = app.port();
   return {
     app,
     url: `https://localhost:${port}`,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { duration, filePath } from './common.ts';
 
-const headerName = z
+export const headerName = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name such as X-Auth-Username');
 
@@ -14,7 +14,11 @@ export const identitySchema = z
       .strictObject(Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, headerName.optional().meta({ description: `Header carrying the user's ${f}; overrides the profile default.` })])))
       .prefault({})
       .meta({ description: 'Header names per identity field; the upstream profile gives the defaults.' }),
-    groupsSeparator: z.string().min(1).max(3).default(',').meta({ description: 'Separator of group names in the groups header.' }),
+    groupsSeparator: z
+      .string()
+      .regex(/^[ !-$&-/:-@[-`{-~]{1,3}$/, 'must be 1 to 3 ASCII punctuation or space characters other than % (such as "," or "|")')
+      .default(',')
+      .meta({ description: 'Separator of group names in the groups header (1-3 ASCII punctuation or space characters, not %). A group name containing one of its characters has that character percent-encoded, so it is never split.' }),
     usernameRewrite: z
       .strictObject({
         pattern: z.string().min(1).meta({ description: 'Regular expression applied to the username.' }),

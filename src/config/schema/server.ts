@@ -1,6 +1,9 @@
 /** Schema of the listener, network policy, upstream and process sections. */
 import { z } from 'zod';
 import { cidr, duration, filePath, url } from './common.ts';
+import { headerName } from './identity.ts';
+import { canonicalHeaderName, hostEntryProblem, isForwardingHeader } from '../../proxy/index.ts';
+import { STRIPPED_PREFIXES } from '../../identity/index.ts';
 
 const port = (description: string) =>
   z.number().int().min(1).max(65535).meta({ description });
@@ -44,6 +47,19 @@ export const networkSchema = z
     trustedProxies: z.array(cidr).default([]).meta({ description: 'CIDRs of proxies whose X-Forwarded-For is believed, walked right to left. Matched on the exact address only (a NAT64 or 6to4 embedding of a trusted IPv4 address is not trusted).' }),
     allow: z.array(cidr).default(['0.0.0.0/0', '::/0']).meta({ description: 'Client CIDRs allowed in (checked after deny). An IPv6 client that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is allowed if either form is listed.' }),
     deny: z.array(cidr).default([]).meta({ description: 'Client CIDRs refused before anything else. An IPv6 client that embeds an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) is refused if either form is listed.' }),
+    allowedHosts: z
+      .array(
+        z.string().superRefine((value, ctx) => {
+          const problem = hostEntryProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .default([])
+      .meta({
+        description:
+          "Host header values accepted besides publicUrl's host (which is accepted with or without its default port), compared case-insensitively, port included: for example the name a front proxy or port-forward uses. Any other Host is refused with 400 bad-host, except on /__authgate__/healthz, readyz, metrics and the JWKS (Kubernetes probes and scrapers use the pod IP). The upstream always receives publicUrl's host.",
+        examples: [['authgate.internal:8443']],
+      }),
   })
   .meta({ description: 'Client IP resolution and the IP allow/deny policy.' });
 
@@ -92,6 +108,21 @@ export const upstreamSchema = z
       .meta({
         description:
           'connect profile: a request with `Authorization: Key …` or a non-empty `X-Auth-Token` and no session is judged as an API key (no user, role or groups; Connect checks the key itself) and passes only where a rule with `apiKeys: true` admits it; deny rules apply to it, anything else is refused as unauthenticated. true without an allow rule with apiKeys: true is a configuration error.',
+      }),
+    passHeaders: z
+      .array(
+        headerName.superRefine((value, ctx) => {
+          const canonical = canonicalHeaderName(value);
+          if (canonical === 'host' || isForwardingHeader(canonical) || STRIPPED_PREFIXES.some((p) => canonical.startsWith(p))) {
+            ctx.addIssue({ code: 'custom', message: `is set by authgate itself (Host, X-Forwarded-*, Forwarded, X-Real-IP, X-Request-Id, X-Auth-*, X-RStudio-*, X-Authgate-*); a client's copy is never passed` });
+          }
+        }),
+      )
+      .default([])
+      .meta({
+        description:
+          "Other proxies' identity and rewrite headers that authgate strips by default but that this upstream needs from the client (Remote-*, X-Remote-*, X-WEBAUTH-*, X-Authenticated-User, X-Ms-Client-Principal*, X-Original-*, X-Rewrite-URL, X-HTTP-Method-Override…), matched in any case and with _ or -. Headers authgate sets are never passed.",
+        examples: [['X-HTTP-Method-Override']],
       }),
   })
   .meta({ description: 'The server authgate protects.' });

@@ -267,6 +267,34 @@ const cases: Case[] = [
     text: 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n',
     errors: [{ path: '(yaml)', message: 'Excessive alias count indicates a resource exhaustion attack' }],
   },
+  {
+    name: 'upstream.passHeaders: a header authgate sets is refused, in any spelling; a third-party one is accepted',
+    text: 'upstream:\n  url: http://127.0.0.1:3939\n  passHeaders: [X-Remote-User, x_real_ip, X-Request-Id, X_FORWARDED_HOST, Host, X-Auth-Username, x-authgate-assertion, "bad name"]\n',
+    errors: [
+      ...['x_real_ip', 'X-Request-Id', 'X_FORWARDED_HOST', 'Host', 'X-Auth-Username', 'x-authgate-assertion'].map((name, i) => ({
+        path: `upstream.passHeaders[${i + 1}]`,
+        message: `"${name}" is set by authgate itself (Host, X-Forwarded-*, Forwarded, X-Real-IP, X-Request-Id, X-Auth-*, X-RStudio-*, X-Authgate-*); a client's copy is never passed`,
+        line: 3,
+      })),
+      { path: 'upstream.passHeaders[7]', message: '"bad name" must be a valid HTTP header name such as X-Auth-Username', line: 3 },
+    ],
+  },
+  {
+    name: 'network.allowedHosts: host names with an optional port only',
+    text: `${BASE}network:\n  allowedHosts: [authgate.internal:8443, "10.0.0.7", "https://x", "x/y", "x:99999"]\n`,
+    errors: [
+      { path: 'network.allowedHosts[2]', message: '"https://x" must be a host name or IP address with an optional :port, such as authgate.internal:8443', line: 4 },
+      { path: 'network.allowedHosts[3]', message: '"x/y" must be a host name or IP address with an optional :port, such as authgate.internal:8443', line: 4 },
+      { path: 'network.allowedHosts[4]', message: '"x:99999" must be a host name or IP address with an optional :port, such as authgate.internal:8443', line: 4 },
+    ],
+  },
+  {
+    name: 'identity.groupsSeparator: punctuation or space, not % or letters',
+    text: `${BASE}identity:\n  groupsSeparator: "%"\n`,
+    errors: [{ path: 'identity.groupsSeparator', message: '"%" must be 1 to 3 ASCII punctuation or space characters other than % (such as "," or "|")', line: 4 }],
+  },
+  { name: 'identity.groupsSeparator: a hex digit would clash with the escapes', text: `${BASE}identity:\n  groupsSeparator: A\n`, errors: [{ path: 'identity.groupsSeparator', message: '"A" must be 1 to 3 ASCII punctuation or space characters other than % (such as "," or "|")', line: 4 }] },
+  { name: 'identity.groupsSeparator: "; " and "|" are fine', text: `${BASE}identity:\n  groupsSeparator: "; "\n`, errors: [] },
   { name: 'several documents', text: `${BASE}---\nb: 2\n`, errors: [{ path: '(yaml)', message: 'Source contains multiple documents; please use YAML.parseAllDocuments() (column 1)', line: 3 }] },
 ];
 

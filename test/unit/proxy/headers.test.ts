@@ -1,9 +1,9 @@
 import t from 'tap';
 import { canonicalHeaderName, connectionTokens, identityStripper, outgoingHeaders, responseHeaders } from '../../../src/proxy/headers.ts';
-import { headerPlan, STRIPPED_PREFIXES } from '../../../src/identity/headers.ts';
+import { ALWAYS_STRIPPED, headerPlan, STRIPPED_PREFIXES, THIRD_PARTY_PREFIXES } from '../../../src/identity/headers.ts';
 
 const plan = headerPlan('connect', {}, 'X-Authgate-Assertion');
-const stripper = identityStripper(plan.stripNames, STRIPPED_PREFIXES);
+const stripper = identityStripper(plan.stripNames, STRIPPED_PREFIXES, { thirdParty: ALWAYS_STRIPPED, thirdPartyPrefixes: THIRD_PARTY_PREFIXES });
 const ADDED: Array<[string, string]> = [
   ['X-Auth-Username', 'alice'],
   ['X-Authgate-Assertion', 'eyJ.signed'],
@@ -33,6 +33,10 @@ const spellings = [
   'Remote-User', 'remote_user', 'REMOTE-USER', 'Remote-Email', 'Remote-Groups', 'Remote-Name', 'X-Remote-User', 'X_Remote_User', 'X-Remote-Email', 'X-Remote-Groups',
   'X-Forwarded-User', 'x_forwarded_user', 'X-Forwarded-Email', 'X-Forwarded-Preferred-Username', 'X-Forwarded-Groups', 'X-Forwarded-Access-Token',
   'X-User', 'x_user', 'X-Email', 'X-Webauth-User', 'X_WEBAUTH_USER',
+  // Other proxies' identity and rewrite headers (issue 16): whole families, every spelling.
+  'X-WEBAUTH-EMAIL', 'x_webauth_groups', 'X-Remote-Anything', 'Remote-Anything', 'REMOTE_ADDR_USER', 'X-Authenticated-User', 'x_authenticated_user',
+  'X-Ms-Client-Principal', 'X-MS-CLIENT-PRINCIPAL-NAME', 'x_ms_client_principal_id', 'X-Ms-Client-Principal-Idp', 'X-Original-URL', 'x_original_url', 'X-Original-URI',
+  'X-Original-Host', 'X-Rewrite-URL', 'X_REWRITE_URL', 'X-HTTP-Method-Override', 'x_http_method_override', 'X-HTTP-Method', 'X-Method-Override', 'X-Client-IP', 'True-Client-IP',
 ];
 for (const name of spellings) {
   t.test(`identity header stripped: ${JSON.stringify(name)}`, async (t) => {
@@ -42,7 +46,7 @@ for (const name of spellings) {
   });
 }
 
-const kept = ['Host', 'Cookie', 'Authorization', 'Content-Type', 'Accept', 'X-Requested-With', 'X-Authx', 'X-Author', 'User-Agent', 'X-RStudio', 'Origin', 'Sec-WebSocket-Key'];
+const kept = ['Host', 'Cookie', 'Authorization', 'Content-Type', 'Accept', 'X-Requested-With', 'X-Authx', 'X-Author', 'User-Agent', 'X-RStudio', 'Origin', 'Sec-WebSocket-Key', 'X-Remote', 'Remotely', 'X-Originals', 'X-Ms-Client'];
 for (const name of kept) {
   t.test(`ordinary header kept: ${name}`, async (t) => {
     t.equal(stripper.isIdentityHeader(name), false);
@@ -55,6 +59,23 @@ t.test('the stripper answers the same from its cache', async (t) => {
   t.equal(s.isIdentityHeader('X_Auth_Username'), true);
   t.equal(s.isIdentityHeader('Accept'), false);
   t.equal(s.isIdentityHeader('Accept'), false);
+});
+
+t.test('upstream.passHeaders lets a third-party name through, never one authgate sets', async (t) => {
+  const generic = headerPlan('generic', { username: 'Remote-User' }, 'X-Authgate-Assertion');
+  const s = identityStripper(generic.stripNames, STRIPPED_PREFIXES, {
+    thirdParty: ALWAYS_STRIPPED,
+    thirdPartyPrefixes: THIRD_PARTY_PREFIXES,
+    pass: ['X-HTTP-Method-Override', 'x_webauth_user', 'Remote-User', 'X-Auth-Username'],
+  });
+  for (const name of ['X-HTTP-Method-Override', 'x_http_method_override', 'X-WEBAUTH-USER']) t.equal(s.isIdentityHeader(name), false, `${name} passes`);
+  for (const name of ['Remote-User', 'REMOTE_USER', 'X-Auth-Username', 'X-Webauth-Email', 'X-Method-Override']) t.equal(s.isIdentityHeader(name), true, `${name} still stripped`);
+});
+
+t.test('keep (X-Auth-Token under passApiKeys) never keeps an exact name authgate sets', async (t) => {
+  const s = identityStripper(['X-Auth-Username'], STRIPPED_PREFIXES, { keep: ['X-Auth-Token', 'X-Auth-Username'] });
+  t.equal(s.isIdentityHeader('X_AUTH_TOKEN'), false);
+  t.equal(s.isIdentityHeader('X-Auth-Username'), true);
 });
 
 t.test('custom names (overrides) are stripped in every spelling', async (t) => {
@@ -73,6 +94,7 @@ interface Case {
   raw: string[];
   keepUpgrade?: boolean;
   add?: Array<[string, string]>;
+  host?: string;
   expected: string[];
 }
 
@@ -104,6 +126,24 @@ const cases: Case[] = [
     raw: ['Host', 'h', 'X-Forwarded-For', '6.6.6.6', 'x-forwarded-proto', 'http', 'X-Forwarded-Host', 'evil.example', 'Forwarded', 'for=6.6.6.6', 'X-Forwarded-Port', '80', 'X-Forwarded-Prefix', '/evil'],
     add: ADDED,
     expected: ['Host', 'h', ...ADDED.flat()],
+  },
+  {
+    name: 'client X-Real-IP and X-Request-Id dropped in every spelling, ours appended once',
+    raw: ['Host', 'h', 'X-Real-IP', '6.6.6.6', 'x_real_ip', '6.6.6.6', 'X-REQUEST-ID', 'forged-id-123', 'X_Request_Id', 'forged', 'Accept', 'a'],
+    add: [['x-real-ip', '198.51.100.7'], ['x-request-id', 'ours']],
+    expected: ['Host', 'h', 'Accept', 'a', 'x-real-ip', '198.51.100.7', 'x-request-id', 'ours'],
+  },
+  {
+    name: 'host option: the client Host (any spelling, duplicated) replaced by the public host, first',
+    raw: ['Accept', 'a', 'Host', 'evil.example', 'HOST', 'evil2.example'],
+    host: 'rstudio.example.com',
+    expected: ['host', 'rstudio.example.com', 'Accept', 'a'],
+  },
+  {
+    name: 'host option: Connection naming Host cannot remove the public host',
+    raw: ['Host', 'evil.example', 'Connection', 'host, x-custom', 'X-Custom', '1', 'Accept', 'a'],
+    host: 'rstudio.example.com',
+    expected: ['host', 'rstudio.example.com', 'Accept', 'a'],
   },
   {
     name: 'client X-Forwarded-* dropped in underscore and mixed spellings',
@@ -151,6 +191,7 @@ for (const c of cases) {
       stripper,
       add: c.add ?? [],
       ...(c.keepUpgrade !== undefined ? { keepUpgrade: c.keepUpgrade } : {}),
+      ...(c.host !== undefined ? { host: c.host } : {}),
     });
     t.same(out, c.expected);
   });
