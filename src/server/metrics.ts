@@ -14,14 +14,16 @@ export const DENIAL_REASONS = [
   'ip-denied',
   'ip-not-allowed',
   'xff-malformed',
+  'bad-host',
   'bad-path',
+  'websocket-origin-refused',
   'unauthenticated',
   'session-expired',
   'group-not-permitted',
   'path-denied',
   'path-denied-for-role',
   'default-deny',
-] as const satisfies readonly (Reason | 'xff-malformed')[];
+] as const satisfies readonly (Reason | 'xff-malformed' | 'bad-host' | 'bad-path' | 'websocket-origin-refused')[];
 export const LDAP_OPERATIONS = ['login', 'refresh'] as const;
 export const LDAP_OUTCOMES = ['ok', 'error'] as const;
 
