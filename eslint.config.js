@@ -33,7 +33,7 @@ export default tseslint.config(
     // Reviewed for ReDoS: every repetition here is delimited (`\d+(?:\.\d+)*`, `(?:;[A-Za-z0-9-]+)*`,
     // `[^.\s]+(\.[^.\s]+)*`) or a single star before an anchored class, so matching is linear.
     // The rule stays on for every other file.
-    files: ['src/auth/ldap/dn.ts', 'src/auth/ldap/filter.ts', 'src/config/duration.ts', 'src/config/schema/oidc.ts', 'src/connect/gcfg-format.ts', 'src/connect/values.ts'],
+    files: ['src/ldap-syntax/dn.ts', 'src/ldap-syntax/filter.ts', 'src/config/duration.ts', 'src/config/schema/oidc.ts', 'src/connect/gcfg-format.ts', 'src/connect/values.ts'],
     rules: { 'security/detect-unsafe-regex': 'off' },
   },
   {

@@ -1,5 +1,5 @@
 /** From a provider's Profile to an Identity: permitted-login groups, then the role. Pure. */
-import type { Identity, Profile } from './identity.ts';
+import type { Identity, Profile } from '../core/index.ts';
 import { checkPermitted } from '../policy/permitted.ts';
 import { resolveRole, type AuthorizationConfig } from '../policy/roles.ts';
 

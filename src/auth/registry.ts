@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import type { LoadedConfig, ProviderConfig, LdapProviderConfig } from '../config/index.ts';
 import { providerId, readSecret } from '../config/index.ts';
-import type { Logger } from '../log/index.ts';
-import type { Metrics } from '../server/metrics.ts';
+import type { Logger } from '../observability/index.ts';
+import type { Metrics } from '../observability/index.ts';
 import type { PermittedGroups } from './admit.ts';
-import type { PasswordProvider, Profile } from './identity.ts';
+import type { PasswordProvider, Profile } from '../core/index.ts';
 import { createLocalProvider, type LocalUser } from './local/index.ts';
 import { createLdapProvider, type LdapPasswordProvider } from './ldap/index.ts';
 import { createOidcProvider, type OidcProvider } from './oidc/index.ts';

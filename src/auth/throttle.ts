@@ -9,7 +9,7 @@
  * the password as a guess (the provider threw, or the user may not log in) gives both back.
  */
 import { parseAddress } from '../net/index.ts';
-import type { SharedStore } from '../session/store.ts';
+import type { SharedStore } from '../store/index.ts';
 
 export interface ThrottleSettings {
   window: number;

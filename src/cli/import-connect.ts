@@ -11,7 +11,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIo } from './io.ts';
-import { isAuthgateError, describeError } from '../errors.ts';
+import { isAuthgateError, describeError } from '../core/index.ts';
 import { convertConnect, parseGcfg, writeSecretFiles, type ConnectConversion, type Finding, type WrittenSecret } from '../connect/index.ts';
 
 const USAGE = `Usage: authgate import-connect FILE [--write-secrets DIR] [--output FILE]

@@ -2,11 +2,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { formatIssues, loadConfigFile } from '../config/index.ts';
-import { createAuditLog, createLogger } from '../log/index.ts';
+import { createAuditLog, createLogger } from '../observability/index.ts';
 import { hashPassword, type LocalUser } from '../auth/local/index.ts';
 import { jwks } from '../identity/index.ts';
 import { startApp, type App } from '../server/app.ts';
-import { applyPrivilegePlan, planForThisProcess, type PrivilegePlan } from '../server/privileges.ts';
+import { applyPrivilegePlan, planForThisProcess, type PrivilegePlan } from '../privileges/index.ts';
 import { startWhoami } from '../demo/whoami.ts';
 import type { CliIo } from './io.ts';
 import { parseArgs, stringFlag } from './args.ts';

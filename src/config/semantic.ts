@@ -9,7 +9,7 @@ import { providerId } from './schema/providers.ts';
 import { ldapWarnings } from './schema/ldap.ts';
 import { issue, type ConfigIssue } from './issues.ts';
 import { readSecret, type SecretContext } from './secrets.ts';
-import { processAccountProblems } from '../server/privileges.ts';
+import { processAccountProblems } from '../privileges/index.ts';
 
 export const MIN_SECRET_BYTES = 32;
 const MAX_ASSERTION_TTL_MS = 5 * 60_000;

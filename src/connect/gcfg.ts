@@ -9,7 +9,7 @@
  * a backslash at the end of a line continues the value; repeated keys are kept as lists;
  * repeated sections are merged; a key alone is a boolean true; CRLF and a UTF-8 BOM.
  */
-import { AuthgateError } from '../errors.ts';
+import { AuthgateError } from '../core/index.ts';
 
 export interface GcfgValue {
   /** The key as written (its case may differ between repetitions). */

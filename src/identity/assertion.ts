@@ -4,10 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { Identity } from '../auth/identity.ts';
-import { AuthgateError } from '../errors.ts';
+import type { Identity } from '../core/index.ts';
+import { AuthgateError } from '../core/index.ts';
 import type { KeySet } from './keys.ts';
-import { LruCache } from '../session/cache.ts';
+import { LruCache } from '../core/index.ts';
 
 export interface AssertionOptions {
   keys: KeySet;

@@ -1,5 +1,5 @@
 /** Which headers carry the identity upstream, and how values are made header-safe. */
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../core/index.ts';
 
 export type UpstreamProfile = 'connect' | 'workbench' | 'generic';
 export type IdentityField = 'username' | 'email' | 'firstName' | 'lastName' | 'groups' | 'role' | 'uniqueId';

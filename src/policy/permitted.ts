@@ -3,7 +3,7 @@
  * group is a DN (matched case-insensitively with normalised spacing) or a name (matched
  * case-insensitively against the group's name or its id). Pure.
  */
-import type { GroupRef, Profile } from '../auth/identity.ts';
+import type { GroupRef, Profile } from '../core/index.ts';
 
 /** Whether `text` is written as a DN (`cn=Admins,ou=Groups,...`) rather than a plain name. */
 export function isDnLike(text: string): boolean {

@@ -7,7 +7,7 @@
  * - Several matches: the most privileged role wins, or the least with `userRoleMappingRestrictive`.
  * - No match (or no mapping): `defaultUserRole`. A provider's fixed role (local users file) wins.
  */
-import { ROLES, roleRank, type Profile, type Role } from '../auth/identity.ts';
+import { ROLES, roleRank, type Profile, type Role } from '../core/index.ts';
 import { groupMatcher } from './permitted.ts';
 
 /** The role keys of the `authorization` section; the schema's output must satisfy this. */

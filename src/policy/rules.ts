@@ -7,7 +7,7 @@
  * `apiKeys: true` can allow it. Path, method, source and websocket conditions and deny rules
  * apply to it as to anyone; unmatched, it is refused as unauthenticated like an anonymous request.
  */
-import type { Identity, Role } from '../auth/identity.ts';
+import type { Identity, Role } from '../core/index.ts';
 import { compileCidrs, type CidrList } from '../net/cidr.ts';
 import { compilePathPattern } from './paths.ts';
 

@@ -1,7 +1,7 @@
 /** The adapter to the upstream over HTTP: an undici keep-alive pool, bodies streamed both ways. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { AuthgateError } from '../errors.ts';
+import { AuthgateError } from '../core/index.ts';
 import { guardedResponseHeaders, type ResponsePolicy } from './responses.ts';
 
 export interface UpstreamOptions {

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { AuthgateError } from '../errors.ts';
+import { AuthgateError } from '../core/index.ts';
 import { guardedResponseHeaders, guardedUpgradeHeaders, type ResponsePolicy } from './responses.ts';
 
 export interface UpgradeTarget {

@@ -4,7 +4,7 @@ import type { SecureContextOptions } from 'node:tls';
 import type { LoadedConfig } from '../config/index.ts';
 import { loadConfigFile, formatIssues } from '../config/index.ts';
 import { ensureSelfSigned, readTlsFiles, watchTlsFiles, certificateSummary, type TlsWatcher } from '../tls/index.ts';
-import type { AuditLog, Logger } from '../log/index.ts';
+import type { AuditLog, Logger } from '../observability/index.ts';
 import type { LocalUser } from '../auth/local/index.ts';
 import { buildRuntime, type Runtime } from './runtime.ts';
 import { startListeners, type Listeners } from './listeners.ts';

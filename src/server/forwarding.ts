@@ -1,6 +1,6 @@
 /** The identity-forwarding stage: what the upstream receives besides the client's own headers. */
 import type { IncomingMessage } from 'node:http';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../core/index.ts';
 import { identityHeaders } from '../identity/index.ts';
 import { outgoingHeaders } from '../proxy/index.ts';
 import { withoutCookies, type Session } from '../session/index.ts';

@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { admit } from '../auth/admit.ts';
-import { isAuthgateError } from '../errors.ts';
-import { typedSubject, type AuditFields } from '../log/index.ts';
+import { isAuthgateError } from '../core/index.ts';
+import { typedSubject, type AuditFields } from '../observability/index.ts';
 import { readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './pipeline.ts';

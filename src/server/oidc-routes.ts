@@ -1,7 +1,7 @@
 /** The OIDC redirect flow: start at /__authgate__/login/<id>, finish at /__authgate__/callback/<id>. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admit } from '../auth/admit.ts';
-import { isAuthgateError } from '../errors.ts';
+import { isAuthgateError } from '../core/index.ts';
 import { TRANSACTION_TTL_SECONDS, type OidcTransaction } from '../auth/oidc/index.ts';
 import { seal, unseal, readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';

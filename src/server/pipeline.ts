@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { resolveClientIp, type ClientAddress } from '../net/index.ts';
 import { checkTarget, type CheckedTarget, type Decision } from '../policy/index.ts';
 import { closeWhenIdle, forwardUpgrade, websocketOriginPolicy, type OriginPolicy } from '../proxy/index.ts';
-import { isAuthgateError } from '../errors.ts';
+import { isAuthgateError } from '../core/index.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import { BAD_HOST_MESSAGE, hostRefused, upstreamHeaders } from './forwarding.ts';

@@ -4,9 +4,9 @@
  * a directory outage is tolerated for a grace period, then the session ends (fail closed).
  */
 import { admit } from '../auth/admit.ts';
-import type { RefreshOutcome } from '../auth/identity.ts';
+import type { RefreshOutcome } from '../core/index.ts';
 import type { ProviderEntry } from '../auth/registry.ts';
-import { isAuthgateError } from '../errors.ts';
+import { isAuthgateError } from '../core/index.ts';
 import { refreshState, type Session } from '../session/index.ts';
 import { revokeSession } from './revoke.ts';
 import type { Runtime } from './runtime.ts';

@@ -11,9 +11,9 @@ import { ALWAYS_STRIPPED, assertionSigner, generatedKeySet, headerPlan, keySetFr
 import { createThrottle, type Throttle } from '../auth/throttle.ts';
 import { createProviders, type ProviderEntry } from '../auth/registry.ts';
 import type { LocalUser } from '../auth/local/index.ts';
-import type { AuditLog, Logger } from '../log/index.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
-import { webSocketRegistry, type WebSocketRegistry } from './websockets.ts';
+import type { AuditLog, Logger } from '../observability/index.ts';
+import { createMetrics, type Metrics } from '../observability/index.ts';
+import { webSocketRegistry, type WebSocketRegistry } from '../session/websockets.ts';
 
 export interface Runtime {
   config: Config;

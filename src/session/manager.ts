@@ -3,13 +3,13 @@
  * by a hash of the cookie); the validity rules run on every request.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Identity } from '../auth/identity.ts';
+import type { Identity } from '../core/index.ts';
 import type { SessionKeys } from './keys.ts';
 import { seal, unseal } from './seal.ts';
 import { asSession, sessionDeadline, sessionState, touchInterval, type Session, type SessionLimits } from './session.ts';
-import { LruCache } from './cache.ts';
+import { LruCache } from '../core/index.ts';
 import { clearHostCookie, hostCookie, readCookie } from './cookies.ts';
-import type { SharedStore } from './store.ts';
+import type { SharedStore } from '../store/index.ts';
 
 /** Browsers accept 4096 bytes per cookie including its name and attributes. */
 export const MAX_COOKIE_VALUE = 3800;

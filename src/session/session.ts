@@ -1,5 +1,5 @@
 /** Pure session rules: what a session holds and whether it is still valid. */
-import { ROLES, type Identity } from '../auth/identity.ts';
+import { ROLES, type Identity } from '../core/index.ts';
 
 export interface Session {
   /** Random id; revocation is by id. */

@@ -1,7 +1,7 @@
 /** Pure: PEM texts -> the options Node's TLS server takes, refusing a mismatched pair. */
 import { constants, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { SecureContextOptions } from 'node:tls';
-import { AuthgateError } from '../errors.ts';
+import { AuthgateError } from '../core/index.ts';
 
 export interface TlsSettings {
   minVersion: 'TLSv1.2' | 'TLSv1.3';

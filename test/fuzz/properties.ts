@@ -9,14 +9,14 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { loadConfigText } from '../../src/config/index.ts';
 import { parseGcfg, GcfgSyntaxError } from '../../src/connect/gcfg.ts';
-import { isAuthgateError } from '../../src/errors.ts';
+import { isAuthgateError } from '../../src/core/errors.ts';
 import { readCookie } from '../../src/session/cookies.ts';
 import { resolveClientIp } from '../../src/net/client-ip.ts';
 import { compileCidrs, normaliseAddress } from '../../src/net/cidr.ts';
 import { checkTarget } from '../../src/policy/paths.ts';
 import { safeReturnTo } from '../../src/server/return-to.ts';
 import { deriveSessionKeys, seal, unseal, type SealPurpose } from '../../src/session/index.ts';
-import { memoryStore, type SharedStore } from '../../src/session/store.ts';
+import { memoryStore, type SharedStore } from '../../src/store/store.ts';
 import { createThrottle, networkKey, usernameKey } from '../../src/auth/throttle.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

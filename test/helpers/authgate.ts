@@ -5,7 +5,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { Agent, request } from 'undici';
 import { loadConfigText, formatIssues } from '../../src/config/index.ts';
-import { createLogger, createAuditLog } from '../../src/log/index.ts';
+import { createLogger, createAuditLog } from '../../src/observability/index.ts';
 import { startApp, type App } from '../../src/server/app.ts';
 import { hashPassword } from '../../src/auth/local/index.ts';
 import { makeTestCert, type TestCert } from './tls.ts';

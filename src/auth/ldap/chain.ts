@@ -3,7 +3,7 @@
  * accept the first that authenticates; the user is identified by (provider, uniqueId). Pure
  * orchestration over PasswordProvider.
  */
-import type { LoginContext, LoginFailureReason, PasswordOutcome, PasswordProvider } from '../identity.ts';
+import type { LoginContext, LoginFailureReason, PasswordOutcome, PasswordProvider } from '../../core/index.ts';
 
 /** Which failure to report when every provider failed: the most specific one. */
 const PRECEDENCE: LoginFailureReason[] = ['account-disabled', 'ambiguous-user', 'provider-unavailable', 'throttled', 'username-invalid', 'bad-credentials'];

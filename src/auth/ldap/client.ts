@@ -8,7 +8,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { Client, type Entry } from 'ldapts';
-import { AuthgateError } from '../../errors.ts';
+import { AuthgateError } from '../../core/index.ts';
 import { makeEntry, type LdapEntry } from './entry.ts';
 import { isConnectionFailure, translateLdapError, RESULT, resultCode, type LdapOperation } from './errors.ts';
 import { BINARY_ATTRIBUTE_SPELLINGS } from './guid.ts';

@@ -6,7 +6,7 @@
 import type { LdapProviderConfig } from '../../config/schema/ldap.ts';
 import type { AuthorizationConfig } from '../../policy/roles.ts';
 import { admit } from '../admit.ts';
-import type { PasswordOutcome } from '../identity.ts';
+import type { PasswordOutcome } from '../../core/index.ts';
 import { createLdapProvider } from './provider.ts';
 import type { LdapProviderDeps } from './runtime.ts';
 import type { TraceEvent } from './trace.ts';

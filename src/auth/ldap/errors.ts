@@ -3,7 +3,7 @@
  * boundary, keeping the original as `cause`. Pure: works on result codes and Node error
  * codes, so it is tested without a server.
  */
-import { AuthgateError } from '../../errors.ts';
+import { AuthgateError } from '../../core/index.ts';
 import { adBindFailure } from './account.ts';
 
 /** LDAP result codes this module distinguishes (RFC 4511 section 4.1.9). */

@@ -3,11 +3,11 @@
  * with AD's in-chain rule in one query or, elsewhere, by expanding parents level by level
  * with cycle detection and a depth limit.
  */
-import type { GroupRef } from '../identity.ts';
+import type { GroupRef } from '../../core/index.ts';
 import type { LdapConnection } from './client.ts';
-import { isWithin, normaliseDn } from './dn.ts';
+import { isWithin, normaliseDn } from '../../ldap-syntax/index.ts';
 import { stringValues, type LdapEntry } from './entry.ts';
-import { groupBaseFilter, groupsInChainFilter, groupsWithMembersFilter, type GroupFilterConfig } from './filter.ts';
+import { groupBaseFilter, groupsInChainFilter, groupsWithMembersFilter, type GroupFilterConfig } from '../../ldap-syntax/index.ts';
 import { entryToGroup, sortGroups, type GroupAttributes } from './map-entry.ts';
 import type { Trace } from './trace.ts';
 

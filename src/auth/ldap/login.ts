@@ -5,13 +5,13 @@
  * state and groups; whether the user is permitted is admit()'s judgement, not the adapter's.
  * Every step is reported through the trace.
  */
-import type { PasswordOutcome, Profile } from '../identity.ts';
-import { isAuthgateError } from '../../errors.ts';
+import type { PasswordOutcome, Profile } from '../../core/index.ts';
+import { isAuthgateError } from '../../core/index.ts';
 import { accountBlock, ACCOUNT_ATTRIBUTES } from './account.ts';
 import type { LdapConnection } from './client.ts';
 import { rawValues, stringValues, type LdapEntry } from './entry.ts';
 import { guidToString, isGuidAttribute } from './guid.ts';
-import { and, userBaseFilter, userByNameFilter } from './filter.ts';
+import { and, userBaseFilter, userByNameFilter } from '../../ldap-syntax/index.ts';
 import { isActiveDirectory, resolveGroups } from './groups.ts';
 import { entryToProfile, uniqueIdOf, userAttributesToRequest } from './map-entry.ts';
 import { templateIsDn, singleBindTemplate, type LdapRuntime } from './runtime.ts';

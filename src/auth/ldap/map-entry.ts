@@ -1,6 +1,6 @@
 /** From LDAP entries to the provider-neutral Profile and GroupRef. Pure. */
-import type { GroupRef, Profile } from '../identity.ts';
-import { firstRdnValue } from './dn.ts';
+import type { GroupRef, Profile } from '../../core/index.ts';
+import { firstRdnValue } from '../../ldap-syntax/index.ts';
 import { firstString, rawValues, stringValues, type LdapEntry } from './entry.ts';
 import { guidToString, isGuidAttribute } from './guid.ts';
 

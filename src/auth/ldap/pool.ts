@@ -7,7 +7,7 @@
  * server drops them), and an operation that fails at the connection level is retried once on
  * a fresh connection. No timers: idleness is checked at checkout.
  */
-import { isAuthgateError } from '../../errors.ts';
+import { isAuthgateError } from '../../core/index.ts';
 import type { Connector, Credentials, LdapConnection } from './client.ts';
 import type { Trace } from './trace.ts';
 

@@ -1,5 +1,5 @@
 /** The `ldap` PasswordProvider: login, refresh (coalesced per user), health and close. */
-import type { Identity, LoginContext, PasswordOutcome, PasswordProvider, Profile, RefreshOutcome } from '../identity.ts';
+import type { Identity, LoginContext, PasswordOutcome, PasswordProvider, Profile, RefreshOutcome } from '../../core/index.ts';
 import type { LdapProviderConfig } from '../../config/schema/ldap.ts';
 import { login } from './login.ts';
 import { lookupByEmail, refreshIdentity } from './refresh.ts';

@@ -2,10 +2,10 @@
  * Re-reading a signed-in user's entry and groups with the service account, without the
  * password: the user is found again by unique id (DN, AD `<GUID=...>`, or an attribute).
  */
-import type { Identity, Profile, RefreshOutcome } from '../identity.ts';
+import type { Identity, Profile, RefreshOutcome } from '../../core/index.ts';
 import type { LdapConnection } from './client.ts';
 import type { LdapEntry } from './entry.ts';
-import { and, equals, userBaseFilter } from './filter.ts';
+import { and, equals, userBaseFilter } from '../../ldap-syntax/index.ts';
 import { isGuidAttribute } from './guid.ts';
 import { completeProfile, userAttributes } from './login.ts';
 import type { LdapRuntime } from './runtime.ts';

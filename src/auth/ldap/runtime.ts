@@ -5,9 +5,9 @@
  */
 import { isSingleBind, serverAddresses, type LdapProviderConfig } from '../../config/schema/ldap.ts';
 import { providerId } from '../../config/schema/providers.ts';
-import { AuthgateError } from '../../errors.ts';
+import { AuthgateError } from '../../core/index.ts';
 import { Connector, type Credentials } from './client.ts';
-import { escapeDnValue } from './dn.ts';
+import { escapeDnValue } from '../../ldap-syntax/index.ts';
 import { isActiveDirectory } from './groups.ts';
 import { ConnectionPool } from './pool.ts';
 import { combineTraces, type Trace } from './trace.ts';

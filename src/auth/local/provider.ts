@@ -1,6 +1,6 @@
 /** The `local` provider: accounts from a YAML users file, re-read when the file changes. */
 import { statSync } from 'node:fs';
-import type { Identity, PasswordOutcome, PasswordProvider, Profile, RefreshOutcome } from '../identity.ts';
+import type { Identity, PasswordOutcome, PasswordProvider, Profile, RefreshOutcome } from '../../core/index.ts';
 import { DUMMY_HASH_PROMISE, verifyPassword } from './password.ts';
 import { readUsersFile, type LocalUser } from './users-file.ts';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ROLES } from '../identity.ts';
+import { ROLES } from '../../core/index.ts';
 import { isPasswordHash } from './password.ts';
 
 export const localUserSchema = z.strictObject({

@@ -2,7 +2,7 @@
  * Pure: ID token and userinfo claims -> Profile, with the checks openid-client does not make
  * for us (Google hd, email_verified, allowed domains, iat not in the future).
  */
-import type { GroupRef, Profile } from '../identity.ts';
+import type { GroupRef, Profile } from '../../core/index.ts';
 import type { OidcFailureReason } from './errors.ts';
 
 export interface ClaimsPolicy {

@@ -4,7 +4,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import type { OidcProviderConfig } from '../../config/schema/oidc.ts';
-import { AuthgateError } from '../../errors.ts';
+import { AuthgateError } from '../../core/index.ts';
 import { ClientSecretBasic, ClientSecretPost, PrivateKeyJwt } from './client.ts';
 
 export function clientAuth(

@@ -9,7 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { rootCertificates } from 'node:tls';
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { AuthgateError } from '../../errors.ts';
+import type { AuthgateError } from '../../core/index.ts';
 import { unavailable } from './errors.ts';
 
 export interface OidcClientOptions {

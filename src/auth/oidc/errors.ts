@@ -2,7 +2,7 @@
  * Why an OIDC login or refresh failed, as a closed set the server can put into the audit
  * log, and the translation of openid-client's errors into it (keeping the original as cause).
  */
-import { AuthgateError } from '../../errors.ts';
+import { AuthgateError } from '../../core/index.ts';
 
 export const OIDC_FAILURE_REASONS = [
   'provider-error', // the issuer redirected back with ?error=…

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { usesGooglePreset, type OidcProviderConfig } from '../../config/schema/oidc.ts';
 import { providerId } from '../../config/schema/providers.ts';
-import { isAuthgateError, type AuthgateError } from '../../errors.ts';
-import type { Profile } from '../identity.ts';
+import { isAuthgateError, type AuthgateError } from '../../core/index.ts';
+import type { Profile } from '../../core/index.ts';
 import { checkIssuedAt, mergeDirectoryProfile, profileFromClaims, type Claims, type ClaimsPolicy } from './claims.ts';
 import * as client from './client.ts';
 import { clientAuth } from './client-auth.ts';

@@ -4,7 +4,7 @@
  * its `.check()`. The output type is `AuthorizationConfig` (src/policy/roles.ts).
  */
 import { z } from 'zod';
-import { ROLES } from '../../auth/identity.ts';
+import { ROLES } from '../../core/index.ts';
 import type { AuthorizationConfig } from '../../policy/roles.ts';
 
 const mappingList = (role: string) =>

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { duration, filePath, secretFields } from './common.ts';
-import { filterProblem, isAttributeName } from '../../auth/ldap/filter.ts';
-import { looksLikeDn } from '../../auth/ldap/dn.ts';
+import { filterProblem, isAttributeName } from '../../ldap-syntax/index.ts';
+import { looksLikeDn } from '../../ldap-syntax/index.ts';
 
 const ldapUrl = z
   .string()

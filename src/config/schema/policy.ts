@@ -1,6 +1,6 @@
 /** Schema of the authorization section: default role, role mapping and path rules. */
 import { z } from 'zod';
-import { ROLES } from '../../auth/identity.ts';
+import { ROLES } from '../../core/index.ts';
 import { cidr } from './common.ts';
 import { authorizationRoleFields, checkAuthorizationRoles } from './authorization-roles.ts';
 import type { AuthorizationConfig } from '../../policy/roles.ts';

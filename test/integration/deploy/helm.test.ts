@@ -21,7 +21,7 @@ import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as certManager from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { formatIssues, loadConfigText } from '../../../src/config/index.ts';
-import { createMetrics } from '../../../src/server/metrics.ts';
+import { createMetrics } from '../../../src/observability/metrics.ts';
 import { SECRET_A, writeUsersFile } from '../../helpers/authgate.ts';
 import { makeTestCert } from '../../helpers/tls.ts';
 import { valuesSchema } from '../../../scripts/helm-schema.ts';
@@ -254,7 +254,7 @@ t.test('the dashboard queries only metrics authgate exports', async (t) => {
     exported.add(metric.name);
     if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${metric.name}${suffix}`);
   }
-  for (const name of used) t.ok(exported.has(name), `${name} is exported by src/server/metrics.ts`);
+  for (const name of used) t.ok(exported.has(name), `${name} is exported by src/observability/metrics.ts`);
   const wanted = ['authgate_http_requests_total', 'authgate_http_request_duration_seconds_bucket', 'authgate_upstream_duration_seconds_bucket', 'authgate_logins_total', 'authgate_denials_total', 'authgate_websockets_active', 'authgate_session_refreshes_total', 'authgate_ldap_operation_duration_seconds_bucket', 'authgate_ldap_pool_connections', 'authgate_shared_store_degraded'];
   for (const name of wanted) t.ok(used.has(name), `the dashboard shows ${name}`);
   t.equal(readFileSync(path.join(CHART, 'dashboards/authgate.json'), 'utf8'), dashboard, 'chart copy and docs/ copy are identical');

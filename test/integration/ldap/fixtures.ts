@@ -6,7 +6,7 @@ import type { LdapProviderDeps } from '../../../src/auth/ldap/runtime.ts';
 import type { Slapd } from '../../helpers/slapd.ts';
 import { admit } from '../../../src/auth/admit.ts';
 import type { AuthorizationConfig } from '../../../src/policy/roles.ts';
-import type { PasswordOutcome, RefreshOutcome } from '../../../src/auth/identity.ts';
+import type { PasswordOutcome, RefreshOutcome } from '../../../src/core/identity.ts';
 
 export const CONTEXT = { clientIp: '127.0.0.1', requestId: 'test' };
 

@@ -4,7 +4,7 @@ import { startSlapd } from '../../helpers/slapd.ts';
 import { freePort } from '../../helpers/directory-tools.ts';
 import { sampleConnections } from '../../helpers/sockets.ts';
 import { authenticateInOrder } from '../../../src/auth/ldap/index.ts';
-import type { Identity } from '../../../src/auth/identity.ts';
+import type { Identity } from '../../../src/core/identity.ts';
 import { CONTEXT, groupNames, judged, provider, slapdConfig, traced } from './fixtures.ts';
 
 const slapd = await startSlapd();

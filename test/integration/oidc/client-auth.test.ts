@@ -1,7 +1,7 @@
 /** Token endpoint authentication against the real provider: private_key_jwt, client_secret_post, a wrong secret. */
 import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
-import { isAuthgateError } from '../../../src/errors.ts';
+import { isAuthgateError } from '../../../src/core/errors.ts';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
 import { oidcFixture } from '../../helpers/oidc-fixture.ts';
 

@@ -5,7 +5,7 @@
 import { decodeProtectedHeader } from 'jose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { isAuthgateError } from '../../../src/errors.ts';
+import { isAuthgateError } from '../../../src/core/errors.ts';
 import { oidcFixture } from '../../helpers/oidc-fixture.ts';
 
 const jwksFetches = (requests: string[]) => requests.filter((r) => r === 'GET /jwks').length;

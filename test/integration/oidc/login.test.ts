@@ -3,7 +3,7 @@
  * Google preset (hd, email_verified, hints) and errors sent back by the provider.
  */
 import t from 'tap';
-import { isAuthgateError } from '../../../src/errors.ts';
+import { isAuthgateError } from '../../../src/core/errors.ts';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
 import { oidcFixture, REDIRECT_URI } from '../../helpers/oidc-fixture.ts';
 

@@ -4,9 +4,9 @@
  * and groupsFrom: ldap merging a directory lookup into the profile.
  */
 import t from 'tap';
-import { isAuthgateError } from '../../../src/errors.ts';
+import { isAuthgateError } from '../../../src/core/errors.ts';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
-import type { Profile } from '../../../src/auth/identity.ts';
+import type { Profile } from '../../../src/core/identity.ts';
 import { oidcFixture, POST_LOGOUT_URI } from '../../helpers/oidc-fixture.ts';
 
 t.test('refresh token flow', async (t) => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { formatIssues, loadConfigText, type LoadedConfig } from '../../../src/config/index.ts';
-import { createLogger, type Logger } from '../../../src/log/index.ts';
+import { createLogger, type Logger } from '../../../src/observability/index.ts';
 import type { Throttle } from '../../../src/auth/throttle.ts';
 import { SECRET_A } from '../../helpers/authgate.ts';
 

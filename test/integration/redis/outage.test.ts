@@ -4,8 +4,8 @@
  * back to Redis when Redis returns (replaying the revocations it made meanwhile).
  */
 import t from 'tap';
-import { createSharedStore } from '../../../src/session/store-factory.ts';
-import { redisStore } from '../../../src/session/redis-store.ts';
+import { createSharedStore } from '../../../src/store/factory.ts';
+import { redisStore } from '../../../src/store/redis.ts';
 import { createThrottle } from '../../../src/auth/throttle.ts';
 import { freePort } from '../../helpers/authgate.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';

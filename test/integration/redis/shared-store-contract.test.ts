@@ -5,9 +5,9 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { randomBytes } from 'node:crypto';
-import { memoryStore, type SharedStore } from '../../../src/session/store.ts';
-import { redisStore } from '../../../src/session/redis-store.ts';
-import { fallbackStore } from '../../../src/session/fallback-store.ts';
+import { memoryStore, type SharedStore } from '../../../src/store/store.ts';
+import { redisStore } from '../../../src/store/redis.ts';
+import { fallbackStore } from '../../../src/store/fallback.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,11 +4,11 @@
  * logout on one is refused by the other, and failed logins on both count towards one lockout.
  */
 import t from 'tap';
-import type { Identity } from '../../../src/auth/identity.ts';
+import type { Identity } from '../../../src/core/identity.ts';
 import { createThrottle, type Throttle } from '../../../src/auth/throttle.ts';
 import { deriveSessionKeys, SessionManager } from '../../../src/session/index.ts';
-import { createSharedStore } from '../../../src/session/store-factory.ts';
-import type { SharedStore } from '../../../src/session/store.ts';
+import { createSharedStore } from '../../../src/store/factory.ts';
+import type { SharedStore } from '../../../src/store/store.ts';
 import { SECRET_A, cookiePair } from '../../helpers/authgate.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';
 import { capturedLogger, failOnce, redisConfig } from './fixtures.ts';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { Agent, request } from 'undici';
 import { loadConfigText, formatIssues } from '../../../src/config/index.ts';
-import { createAuditLog, createLogger } from '../../../src/log/index.ts';
+import { createAuditLog, createLogger } from '../../../src/observability/index.ts';
 import { startApp } from '../../../src/server/app.ts';
 import { makeTestCert } from '../../helpers/tls.ts';
 import { freePort, SECRET_A } from '../../helpers/authgate.ts';

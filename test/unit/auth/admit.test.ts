@@ -1,7 +1,7 @@
 import t from 'tap';
 import pino from 'pino';
 import { admit } from '../../../src/auth/admit.ts';
-import type { Profile } from '../../../src/auth/identity.ts';
+import type { Profile } from '../../../src/core/identity.ts';
 import { createProviders } from '../../../src/auth/registry.ts';
 import { loadConfigText } from '../../../src/config/load.ts';
 import type { AuthorizationConfig } from '../../../src/policy/roles.ts';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createThrottle, networkKey, usernameKey, type Attempt } from '../../../src/auth/throttle.ts';
-import { memoryStore } from '../../../src/session/store.ts';
+import { memoryStore } from '../../../src/store/store.ts';
 
 function clock(start = 1_000_000) {
   let now = start;

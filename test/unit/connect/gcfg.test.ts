@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseGcfg, sectionLabel, GcfgSyntaxError, type GcfgDocument } from '../../../src/connect/gcfg.ts';
 import { formatGcfg, formatGcfgValue, fromDocument, type GcfgWriteSection } from '../../../src/connect/gcfg-format.ts';
-import { isAuthgateError } from '../../../src/errors.ts';
+import { isAuthgateError } from '../../../src/core/errors.ts';
 
 /** `{ 'section "sub"': { key: ['v1', 'v2'] } }`: the shape assertions compare. */
 function shape(doc: GcfgDocument): Record<string, Record<string, string[]>> {

@@ -1,10 +1,10 @@
 import t from 'tap';
 import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import type { Identity } from '../../../src/auth/identity.ts';
+import type { Identity } from '../../../src/core/identity.ts';
 import { assertionSigner } from '../../../src/identity/assertion.ts';
 import { generatedKeySet, jwks, keySetFromPem } from '../../../src/identity/keys.ts';
-import { AuthgateError } from '../../../src/errors.ts';
+import { AuthgateError } from '../../../src/core/errors.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 9);
 const ISSUER = 'https://rstudio.example.com';

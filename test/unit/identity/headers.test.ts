@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import type { Identity } from '../../../src/auth/identity.ts';
+import type { Identity } from '../../../src/core/identity.ts';
 import { headerPlan, headerSafe, identityHeaders, PROFILE_HEADERS } from '../../../src/identity/headers.ts';
 
 const alice: Identity = {

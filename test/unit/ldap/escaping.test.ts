@@ -1,8 +1,8 @@
 /** RFC 4515 filter escaping and filter building; RFC 4514 DN escaping, parsing and comparison. */
 import t from 'tap';
 import fc from 'fast-check';
-import { and, equals, escapeFilterValue, filterProblem, groupsInChainFilter, groupsWithMembersFilter, or, userByNameFilter } from '../../../src/auth/ldap/filter.ts';
-import { escapeDnValue, firstRdnValue, isWithin, normaliseDn, parseDn, sameDn } from '../../../src/auth/ldap/dn.ts';
+import { and, equals, escapeFilterValue, filterProblem, groupsInChainFilter, groupsWithMembersFilter, or, userByNameFilter } from '../../../src/ldap-syntax/filter.ts';
+import { escapeDnValue, firstRdnValue, isWithin, normaliseDn, parseDn, sameDn } from '../../../src/ldap-syntax/dn.ts';
 
 t.test('escapeFilterValue', async (t) => {
   const cases: [string, string][] = [

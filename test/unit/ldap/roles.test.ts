@@ -2,7 +2,7 @@
 import t from 'tap';
 import { resolveRole, type AuthorizationConfig } from '../../../src/policy/roles.ts';
 import { checkPermitted, groupMatcher } from '../../../src/policy/permitted.ts';
-import type { GroupRef } from '../../../src/auth/identity.ts';
+import type { GroupRef } from '../../../src/core/identity.ts';
 
 const base: AuthorizationConfig = { defaultUserRole: 'viewer', userRoleGroupMapping: false, userRoleMapping: false, viewerRoleMapping: [], publisherRoleMapping: [], administratorRoleMapping: [], userRoleMappingRestrictive: false };
 const groups: GroupRef[] = [

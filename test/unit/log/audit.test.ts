@@ -2,7 +2,7 @@ import t from 'tap';
 import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createAuditLog, redactQuery, typedSubject } from '../../../src/log/index.ts';
+import { createAuditLog, redactQuery, typedSubject } from '../../../src/observability/index.ts';
 
 const fixed = () => new Date('2026-11-23T10:00:00.000Z');
 

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { configSchema } from '../../../src/config/index.ts';
 import { ruleSchema } from '../../../src/config/schema/policy.ts';
 import { checkTarget, compileRules } from '../../../src/policy/index.ts';
-import type { Identity, Role } from '../../../src/auth/identity.ts';
+import type { Identity, Role } from '../../../src/core/identity.ts';
 
 const CONFIG = path.resolve(import.meta.dirname, '../../../config');
 

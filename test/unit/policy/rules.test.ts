@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Identity } from '../../../src/auth/identity.ts';
+import type { Identity } from '../../../src/core/identity.ts';
 import { compileRules, type Decision, type RequestFacts, type RuleInput } from '../../../src/policy/rules.ts';
 import { normalisePath } from '../../../src/policy/paths.ts';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createMetrics } from '../../../src/server/metrics.ts';
+import { createMetrics } from '../../../src/observability/metrics.ts';
 
 const seriesOf = async (text: Promise<string>, name: string) => (await text).split('\n').filter((l) => l.startsWith(`${name}{`)).map((l) => l.slice(0, l.lastIndexOf(' ')));
 

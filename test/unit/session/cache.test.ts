@@ -1,6 +1,6 @@
 /** The bounded session/assertion cache: size bound, recently used entries kept, counters. */
 import t from 'tap';
-import { LruCache } from '../../../src/session/cache.ts';
+import { LruCache } from '../../../src/core/lru-cache.ts';
 
 t.test('never holds more than its bound, evicting the oldest untouched entry', async (t) => {
   const cache = new LruCache<string, number>(3);

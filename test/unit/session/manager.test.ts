@@ -1,9 +1,9 @@
 import t from 'tap';
-import type { Identity } from '../../../src/auth/identity.ts';
+import type { Identity } from '../../../src/core/identity.ts';
 import { deriveSessionKeys } from '../../../src/session/keys.ts';
 import { SessionManager, MAX_COOKIE_VALUE } from '../../../src/session/manager.ts';
 import { seal } from '../../../src/session/seal.ts';
-import { memoryStore } from '../../../src/session/store.ts';
+import { memoryStore } from '../../../src/store/store.ts';
 
 const MIN = 60_000;
 const H = 60 * MIN;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { memoryStore } from '../../../src/session/store.ts';
+import { memoryStore } from '../../../src/store/store.ts';
 
 function clock(start = 1_000_000) {
   let now = start;

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import type { Config, LoadedConfig } from '../config/index.ts';
 import { readSecret } from '../config/index.ts';
-import type { Logger } from '../log/index.ts';
+import type { Logger } from '../observability/index.ts';
 import { memoryStore, type SharedStore } from './store.ts';
-import { redisStore, type RedisStoreOptions } from './redis-store.ts';
-import { fallbackStore } from './fallback-store.ts';
+import { redisStore, type RedisStoreOptions } from './redis.ts';
+import { fallbackStore } from './fallback.ts';
 
 export interface SharedStoreOptions {
   /** Called with true when Redis becomes unavailable, false when it is back (for a gauge). */

@@ -11,7 +11,7 @@
  * A WebSocket without a session (a public path, an API key) is not registered here: it is closed
  * after upstream.anonymousWebsocketIdleTimeout without a message from the client (closeWhenIdle).
  */
-import type { SharedStore } from '../session/index.ts';
+import type { SharedStore } from './index.ts';
 
 export interface WebSocketRegistry {
   /** Registers a piped socket; returns the function to call when it closes by itself. */

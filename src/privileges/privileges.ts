@@ -7,7 +7,7 @@
  * `useradd --system` and systemd-sysusers put them; users that only exist in LDAP/SSSD are not seen.
  */
 import { readFileSync } from 'node:fs';
-import { AuthgateError } from '../errors.ts';
+import { AuthgateError } from '../core/index.ts';
 
 export interface ProcessSettings {
   user?: string | undefined;
