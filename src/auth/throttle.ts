@@ -7,6 +7,11 @@
  * before any of them is counted. A failure keeps the reservation; a success forgives the
  * username's failures and gives the network's reservation back; an attempt that did not test
  * the password as a guess (the provider threw, or the user may not log in) gives both back.
+ *
+ * While the budget is held only by attempts still in flight (no lockout), a new attempt waits for
+ * one of them to settle (up to `queueWaitMs`, 2 s by default) instead of being refused at once:
+ * concurrent right passwords (a user's tabs, many users behind one NAT address) still get in,
+ * and wrong guesses still never exceed the limit, since each one waits for a reservation.
  */
 import { parseAddress } from '../net/index.ts';
 import type { SharedStore } from '../store/index.ts';
@@ -42,6 +47,9 @@ export interface Throttle {
 }
 
 const MAX_DELAY_MS = 2000;
+const QUEUE_WAIT_MS = 2000;
+/** Between two looks at the store while queued: attempts settled by another replica are only seen this way. */
+const QUEUE_POLL_MS = 100;
 const MAX_KEY_INPUT = 1024;
 const MAX_KEY = 256;
 
@@ -80,7 +88,26 @@ export function networkKey(ip: string): string {
   return `${hextets.join(':')}::/64`;
 }
 
-export function createThrottle(store: SharedStore, settings: ThrottleSettings, now: () => number = Date.now): Throttle {
+export function createThrottle(store: SharedStore, settings: ThrottleSettings, now: () => number = Date.now, options: { queueWaitMs?: number } = {}): Throttle {
+  const queueWaitMs = options.queueWaitMs ?? QUEUE_WAIT_MS;
+  // Attempts queued for a reservation, woken when an attempt of this process settles.
+  const waiting = new Set<() => void>();
+  const wakeQueued = () => {
+    for (const wake of waiting) wake();
+    waiting.clear();
+  };
+  const nextSettle = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        waiting.delete(done);
+        resolve();
+      }, QUEUE_POLL_MS);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      waiting.add(done);
+    });
   const userKey = (username: string) => `u:${usernameKey(username)}`;
   const ipKey = (ip: string) => `ip:${networkKey(ip)}`;
   const accountKey = (uniqueId: string) => `id:${uniqueId.slice(0, MAX_KEY)}`;
@@ -95,6 +122,7 @@ export function createThrottle(store: SharedStore, settings: ThrottleSettings, n
     const settle = () => {
       const first = !settled;
       settled = true;
+      if (first) queueMicrotask(wakeQueued);
       return first;
     };
     return {
@@ -126,23 +154,30 @@ export function createThrottle(store: SharedStore, settings: ThrottleSettings, n
     };
   };
 
+  const blockedUntil = async (username: string, ip: string): Promise<number | undefined> => {
+    const [u, i] = await Promise.all([store.lockedUntil(userKey(username)), store.lockedUntil(ipKey(ip))]);
+    const until = Math.max(u ?? 0, i ?? 0);
+    return until > now() ? until : undefined;
+  };
+
   return {
     async begin(username, ip) {
       const keys = [userKey(username), ipKey(ip)] as const;
-      const reserved = await store.reserve(
-        [
-          { key: keys[0], limit: settings.maxFailuresPerUser },
-          { key: keys[1], limit: settings.maxFailuresPerIp },
-        ],
-        settings.window,
-      );
-      if (!reserved.ok) return reserved;
-      return { ok: true, attempt: attempt({ key: keys[0], count: reserved.counts[0] as number }, { key: keys[1], count: reserved.counts[1] as number }) };
+      const entries = [
+        { key: keys[0], limit: settings.maxFailuresPerUser },
+        { key: keys[1], limit: settings.maxFailuresPerIp },
+      ];
+      const giveUpAt = performance.now() + queueWaitMs;
+      for (;;) {
+        const reserved = await store.reserve(entries, settings.window);
+        if (reserved.ok) return { ok: true, attempt: attempt({ key: keys[0], count: reserved.counts[0] as number }, { key: keys[1], count: reserved.counts[1] as number }) };
+        if (performance.now() >= giveUpAt) return reserved;
+        // Locked out: answer now. Otherwise attempts in flight hold the budget: wait for one to settle.
+        const locked = await blockedUntil(username, ip);
+        if (locked !== undefined) return { ok: false, until: locked };
+        await nextSettle();
+      }
     },
-    async blockedUntil(username, ip) {
-      const [u, i] = await Promise.all([store.lockedUntil(userKey(username)), store.lockedUntil(ipKey(ip))]);
-      const until = Math.max(u ?? 0, i ?? 0);
-      return until > now() ? until : undefined;
-    },
+    blockedUntil,
   };
 }

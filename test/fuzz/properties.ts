@@ -256,7 +256,7 @@ export const throttleConcurrency: FuzzProperty = {
     fc.integer({ min: 1, max: 15 }),
     async (s, attempts, maxUser, maxIp) => {
       const memory = memoryStore(() => 1_000_000);
-      const throttle = createThrottle(scheduledStore(memory, s), { window: 60_000, maxFailuresPerUser: maxUser, maxFailuresPerIp: maxIp, lockout: 60_000 }, () => 1_000_000);
+      const throttle = createThrottle(scheduledStore(memory, s), { window: 60_000, maxFailuresPerUser: maxUser, maxFailuresPerIp: maxIp, lockout: 60_000 }, () => 1_000_000, { queueWaitMs: 0 });
       const checked = { user: new Map<string, number>(), account: new Map<string, number>(), network: new Map<string, number>() };
       const forgiven = { user: new Set<string>(), account: new Set<string>() };
       const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);

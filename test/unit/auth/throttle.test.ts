@@ -99,13 +99,32 @@ t.test('after a lockout that ends inside the window: one attempt, and its failur
 t.test('concurrent attempts: the limit is reserved before any provider answer', async (t) => {
   const store = memoryStore();
   t.teardown(() => store.close());
-  const throttle = createThrottle(store, SETTINGS);
+  const throttle = createThrottle(store, SETTINGS, Date.now, { queueWaitMs: 0 });
   const begun = await Promise.all(Array.from({ length: 40 }, () => throttle.begin('bob', '10.0.0.1')));
   t.equal(begun.filter((b) => b.ok).length, 5, '5 of 40');
   const sprayed = await Promise.all(Array.from({ length: 40 }, (_, i) => throttle.begin(`user${i}`, '10.0.0.2')));
   t.equal(sprayed.filter((b) => b.ok).length, 20, '20 of 40 usernames from one IP');
   const v6 = await Promise.all(Array.from({ length: 40 }, (_, i) => throttle.begin(`v6user${i}`, `2001:db8::${(i + 1).toString(16)}`)));
   t.equal(v6.filter((b) => b.ok).length, 20, '20 of 40 from 40 addresses in one /64');
+});
+
+t.test('queued: concurrent right passwords all get in; concurrent wrong ones stop at the limit', async (t) => {
+  const store = memoryStore();
+  t.teardown(() => store.close());
+  const throttle = createThrottle(store, SETTINGS);
+  const settleLater = async (username: string, right: boolean) => {
+    const begun = await throttle.begin(username, '10.0.0.9');
+    if (!begun.ok) return 'refused';
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (right) await begun.attempt.succeeded();
+    else await begun.attempt.failed();
+    return right ? 'in' : 'checked';
+  };
+  const right = await Promise.all(Array.from({ length: 40 }, () => settleLater('bob', true)));
+  t.equal(right.filter((r) => r === 'in').length, 40, '40 of 40 right passwords for one user from one IP get in (5 at a time)');
+  const wrong = await Promise.all(Array.from({ length: 40 }, () => settleLater('mallory', false)));
+  t.equal(wrong.filter((r) => r === 'checked').length, 5, 'only 5 wrong passwords are ever checked');
+  t.equal(wrong.filter((r) => r === 'refused').length, 35, 'the rest are refused once the lockout starts');
 });
 
 t.test('success forgives the username and gives the IP its slot back; release gives both back', async (t) => {
