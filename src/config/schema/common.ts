@@ -44,17 +44,21 @@ function isCidr(text: string): boolean {
   return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
 }
 
+/** The URL `text` spells, or undefined when it is not an absolute URL. */
+export function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** An absolute URL whose scheme is one of `schemes`. */
 export function url(schemes: readonly string[], description: string, example?: string) {
   return z
     .string()
     .check((ctx) => {
-      let parsed: URL | undefined;
-      try {
-        parsed = new URL(ctx.value);
-      } catch {
-        parsed = undefined;
-      }
+      const parsed = parseUrl(ctx.value);
       if (!parsed || !schemes.includes(parsed.protocol.replace(/:$/, ''))) {
         ctx.issues.push({
           code: 'custom',

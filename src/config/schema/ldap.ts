@@ -3,7 +3,7 @@
  * `[LDAP]` section so Connect admins recognise them; extra keys use the same style.
  */
 import { z } from 'zod';
-import { duration, filePath, secretFields } from './common.ts';
+import { duration, filePath, parseUrl, secretFields } from './common.ts';
 import { filterProblem, isAttributeName } from '../../ldap-syntax/index.ts';
 import { looksLikeDn } from '../../ldap-syntax/index.ts';
 
@@ -16,12 +16,8 @@ const ldapUrl = z
   .meta({ description: 'An ldaps:// or ldap:// URL with host and optional port.', format: 'uri', examples: ['ldaps://dc1.example.com:636'] });
 
 function ldapUrlProblem(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `"${text}" is not an LDAP URL; write ldaps://host:636 or ldap://host:389`;
-  }
+  const url = parseUrl(text);
+  if (!url) return `"${text}" is not an LDAP URL; write ldaps://host:636 or ldap://host:389`;
   if (url.protocol !== 'ldap:' && url.protocol !== 'ldaps:') return `"${text}" is not an LDAP URL; the scheme must be ldaps:// or ldap://`;
   if (!url.hostname) return `"${text}" has no host; write ldaps://host:636`;
   if ((url.pathname !== '' && url.pathname !== '/') || url.search || url.hash || url.username) {

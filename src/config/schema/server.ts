@@ -1,6 +1,6 @@
 /** Schema of the listener, network policy, upstream and process sections. */
 import { z } from 'zod';
-import { cidr, duration, filePath, url } from './common.ts';
+import { cidr, duration, filePath, parseUrl, url } from './common.ts';
 import { headerName } from './identity.ts';
 import { canonicalHeaderName, hostEntryProblem, isForwardingHeader } from '../../proxy/index.ts';
 import { STRIPPED_PREFIXES } from '../../identity/index.ts';
@@ -67,12 +67,7 @@ export const networkSchema = z
 const webOrigin = z
   .string()
   .check((ctx) => {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(ctx.value);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseUrl(ctx.value);
     if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin.toLowerCase() !== ctx.value.replace(/\/$/, '').toLowerCase()) {
       ctx.issues.push({ code: 'custom', input: ctx.value, message: 'is not an origin; write scheme://host[:port] with no path, for example https://apps.example.com' });
     }
