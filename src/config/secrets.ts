@@ -46,8 +46,3 @@ export function readSecret(section: Record<string, unknown>, name: string, scope
   if (conventional) return { value: conventional, source: 'env' };
   return { value: undefined, source: 'none' };
 }
-
-/** Whether any of the three keys for `name` is present. */
-export function hasSecretKey(section: Record<string, unknown>, name: string): boolean {
-  return [name, `${name}File`, `${name}Env`].some((key) => section[key] !== undefined);
-}

@@ -24,8 +24,3 @@ export function createLogger(options: { level?: string; destination?: Destinatio
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
 }
-
-/** A logger that writes nothing (tests, library use). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

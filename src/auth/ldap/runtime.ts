@@ -8,7 +8,6 @@ import { providerId } from '../../config/schema/providers.ts';
 import { AuthgateError } from '../../core/index.ts';
 import { Connector, type Credentials } from './client.ts';
 import { escapeDnValue } from '../../ldap-syntax/index.ts';
-import { isActiveDirectory } from './groups.ts';
 import { ConnectionPool } from './pool.ts';
 import { combineTraces, type Trace } from './trace.ts';
 
@@ -125,4 +124,3 @@ export function createRuntime(config: LdapProviderConfig, deps: LdapProviderDeps
   };
 }
 
-export { isActiveDirectory };

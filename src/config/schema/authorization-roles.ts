@@ -81,4 +81,4 @@ export const authorizationRolesSchema = z
 
 /** Compile-time proof that the schema's output is the one AuthorizationConfig. */
 type Assert<T extends true> = T;
-export type _OutputIsAuthorizationConfig = Assert<z.output<typeof authorizationRolesSchema> extends AuthorizationConfig ? true : false>;
+type _OutputIsAuthorizationConfig = Assert<z.output<typeof authorizationRolesSchema> extends AuthorizationConfig ? true : false>;

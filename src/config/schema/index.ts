@@ -42,12 +42,8 @@ export const configSchema = z
   .meta({ title: 'authgate configuration', description: 'authgate configuration file (YAML).' });
 
 export type Config = z.output<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
 export type ProviderConfig = Config['auth']['providers'][number];
-export type LocalProviderConfig = z.output<typeof localProviderSchema>;
 export type { LdapProviderConfig } from './ldap.ts';
-export type { OidcProviderConfig } from './oidc.ts';
-export type RuleConfig = Config['authorization']['rules'][number];
 
 /** The JSON Schema printed by `authgate schema` and used for the Helm values schema. */
 export function configJsonSchema(): Record<string, unknown> {
