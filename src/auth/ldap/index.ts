@@ -1,5 +1,4 @@
 /** Public surface of the LDAP / Active Directory provider. */
 export { createLdapProvider, type LdapPasswordProvider } from './provider.ts';
 export { diagnoseLdapLogin } from './diagnose.ts';
-export { authenticateInOrder } from './chain.ts';
 export type { TraceEvent } from './trace.ts';
