@@ -10,7 +10,7 @@ import { ldapWarnings } from './schema/ldap.ts';
 import { issue, type ConfigIssue } from './issues.ts';
 import { readSecret, type SecretContext } from './secrets.ts';
 
-export const MIN_SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = 32;
 const MAX_ASSERTION_TTL_MS = 5 * 60_000;
 
 /**
@@ -48,7 +48,7 @@ function readable(file: string, key: string, ctx: SecretContext): { text?: strin
 }
 
 /** Certificates in a PEM text, or a description of why they do not parse. */
-export function parseCertificates(pem: string): X509Certificate[] | string {
+function parseCertificates(pem: string): X509Certificate[] | string {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (!blocks) return 'holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)';
   try {
@@ -171,7 +171,7 @@ function identityIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
 }
 
 /** Undefined when every PEM private key in the text is a P-256 EC key. */
-export function assertionKeyProblem(pem: string): string | undefined {
+function assertionKeyProblem(pem: string): string | undefined {
   const blocks = pem.match(/-----BEGIN (?:EC )?PRIVATE KEY-----[\s\S]+?-----END (?:EC )?PRIVATE KEY-----/g);
   if (!blocks) return 'holds no PEM private key; create one with `openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt`';
   for (const block of blocks) {

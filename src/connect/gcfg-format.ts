@@ -32,7 +32,7 @@ export function formatGcfgValue(value: string): string {
   return `"${value.replace(/[\\"\n\t\b]/g, (c) => VALUE_ESCAPES[c] as string)}"`;
 }
 
-export function formatGcfgHeader(name: string, subsection?: string): string {
+function formatGcfgHeader(name: string, subsection?: string): string {
   if (subsection === undefined) return `[${name}]`;
   if (/[\r\n]/.test(subsection)) throw new TypeError('a gcfg subsection name cannot contain a line break');
   return `[${name} "${subsection.replace(/[\\"]/g, (c) => '\\' + c)}"]`;

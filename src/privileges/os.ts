@@ -26,7 +26,7 @@ export function readAccountDb(): AccountDb {
   return { passwd: read('/etc/passwd'), group: read('/etc/group') };
 }
 
-export function currentCredentials(): Credentials | undefined {
+function currentCredentials(): Credentials | undefined {
   if (!process.getuid || !process.geteuid || !process.getgid || !process.getegid) return undefined;
   return { uid: process.getuid(), euid: process.geteuid(), gid: process.getgid(), egid: process.getegid() };
 }

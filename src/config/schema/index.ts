@@ -12,9 +12,9 @@ import { localProviderSchema } from './providers.ts';
 import { ldapProviderSchema } from './ldap.ts';
 import { oidcProviderSchema } from './oidc.ts';
 
-export const providerSchema = z.discriminatedUnion('type', [localProviderSchema, ldapProviderSchema, oidcProviderSchema]);
+const providerSchema = z.discriminatedUnion('type', [localProviderSchema, ldapProviderSchema, oidcProviderSchema]);
 
-export const authSchema = z
+const authSchema = z
   .strictObject({
     providers: z.array(providerSchema).default([]).meta({ description: 'Login providers, offered in this order on the login page.' }),
     loginPage: loginPageSchema.prefault({}),
