@@ -1,5 +1,6 @@
 /** `authgate check-config --config FILE`: every problem at once (exit 1), or "ok". */
 import { formatIssues, loadConfigFile } from '../config/index.ts';
+import { systemAccountProblems } from '../privileges/index.ts';
 import type { CliIo } from './io.ts';
 import { parseArgs, stringFlag } from './args.ts';
 
@@ -10,7 +11,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write('usage: authgate check-config --config FILE\n');
     return 2;
   }
-  const result = loadConfigFile(file, { env: io.env, cwd: io.cwd });
+  const result = loadConfigFile(file, { env: io.env, cwd: io.cwd, accountProblems: systemAccountProblems });
   if (!result.ok) {
     const errors = result.issues.filter((i) => i.severity === 'error').length;
     io.stderr.write(`${formatIssues(result.issues, file)}\n${errors} error${errors === 1 ? '' : 's'} in ${file}\n`);

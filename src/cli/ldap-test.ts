@@ -9,6 +9,7 @@ import { loadConfigFile, formatIssues, providerId, readSecret } from '../config/
 import type { LdapProviderConfig } from '../config/schema/ldap.ts';
 import { diagnoseLdapLogin, type TraceEvent } from '../auth/ldap/index.ts';
 import type { AuthorizationConfig } from '../policy/roles.ts';
+import { systemAccountProblems } from '../privileges/index.ts';
 import { parseArgs, stringFlag } from './args.ts';
 import { readStdin, type CliIo } from './io.ts';
 
@@ -56,7 +57,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(args.flags.has('password') ? 'ldap-test: passwords are read from stdin, never from the command line\n' : USAGE);
     return 2;
   }
-  const loaded = loadConfigFile(file, { env: io.env, cwd: io.cwd });
+  const loaded = loadConfigFile(file, { env: io.env, cwd: io.cwd, accountProblems: systemAccountProblems });
   if (!loaded.ok) {
     io.stderr.write(`${formatIssues(loaded.issues, file)}\n`);
     return 2;

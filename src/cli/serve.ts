@@ -6,7 +6,7 @@ import { createAuditLog, createLogger } from '../observability/index.ts';
 import { hashPassword, type LocalUser } from '../auth/local/index.ts';
 import { jwks } from '../identity/index.ts';
 import { startApp, type App } from '../server/app.ts';
-import { applyPrivilegePlan, planForThisProcess, type PrivilegePlan } from '../privileges/index.ts';
+import { applyPrivilegePlan, planForThisProcess, systemAccountProblems, type PrivilegePlan } from '../privileges/index.ts';
 import { startWhoami } from '../demo/whoami.ts';
 import type { CliIo } from './io.ts';
 import { parseArgs, stringFlag } from './args.ts';
@@ -18,7 +18,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write('usage: authgate serve --config FILE\n');
     return 2;
   }
-  const result = loadConfigFile(file, { env: io.env, cwd: io.cwd });
+  const result = loadConfigFile(file, { env: io.env, cwd: io.cwd, accountProblems: systemAccountProblems });
   if (!result.ok) {
     io.stderr.write(`authgate: cannot start, the configuration has problems:\n${formatIssues(result.issues, file)}\n`);
     return 1;

@@ -10,7 +10,7 @@ export interface ConfigIssue {
   line?: number;
 }
 
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -19,7 +19,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (value === undefined) return '(missing)';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   const text = JSON.stringify(value);
@@ -90,7 +90,7 @@ function article(text: string): string {
 }
 
 /** The closest known key, for "did you mean" hints (Levenshtein distance ≤ 3, case-insensitive). */
-export function nearest(key: string, known: readonly string[]): string | undefined {
+function nearest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 4;
   for (const candidate of known) {

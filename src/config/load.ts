@@ -5,7 +5,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { configSchema, type Config } from './schema/index.ts';
 import { keysAt } from './schema/walk.ts';
 import { fromZodIssue, issue, type ConfigIssue } from './issues.ts';
-import { semanticIssues } from './semantic.ts';
+import { semanticIssues, type AccountCheck } from './semantic.ts';
 import { fileKeyIssues } from './file-keys.ts';
 import { resolveConfigPath } from './paths.ts';
 import type { SecretContext } from './secrets.ts';
@@ -15,12 +15,16 @@ export interface LoadOptions {
   cwd?: string;
   /** Where the text came from; relative paths also resolve against its directory. */
   fileName?: string;
+  /** Checks process.user / process.group against the system's accounts (check-config and serve pass the privileges adapter); omitted, the check is skipped. */
+  accountProblems?: AccountCheck | undefined;
 }
 
 export interface LoadedConfig extends SecretContext {
   config: Config;
   fileName: string | undefined;
   warnings: ConfigIssue[];
+  /** The account check this configuration was validated with, so a reload validates the same way. */
+  accountProblems?: AccountCheck | undefined;
 }
 
 export type LoadResult = { ok: true; loaded: LoadedConfig } | { ok: false; issues: ConfigIssue[] };
@@ -64,12 +68,12 @@ export function loadConfigText(text: string, options: LoadOptions = {}): LoadRes
     return { ok: false, issues: byLine(withLines(union(issues, files), doc, lineCounter)) };
   }
 
-  const semantic = byLine(withLines(union(semanticIssues(parsed.data, ctx), files), doc, lineCounter));
+  const semantic = byLine(withLines(union(semanticIssues(parsed.data, { ...ctx, accountProblems: options.accountProblems }), files), doc, lineCounter));
   const errors = semantic.filter((i) => i.severity === 'error');
   if (errors.length > 0) return { ok: false, issues: semantic };
   return {
     ok: true,
-    loaded: { config: parsed.data, fileName: options.fileName, warnings: semantic, env, resolvePath: ctx.resolvePath },
+    loaded: { config: parsed.data, fileName: options.fileName, warnings: semantic, env, resolvePath: ctx.resolvePath, accountProblems: options.accountProblems },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-export type SecretSource = 'file' | 'env' | 'inline' | 'none';
+type SecretSource = 'file' | 'env' | 'inline' | 'none';
 
 export interface SecretResult {
   value: string | undefined;
@@ -20,7 +20,7 @@ export interface SecretContext {
 }
 
 /** `bindPassword` + `corp-ad` -> `AUTHGATE_CORP_AD_BIND_PASSWORD`. */
-export function conventionalEnvName(scope: string, name: string): string {
+function conventionalEnvName(scope: string, name: string): string {
   const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2');
   return `AUTHGATE_${scope}_${snake}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 }
@@ -45,9 +45,4 @@ export function readSecret(section: Record<string, unknown>, name: string, scope
   const conventional = ctx.env[conventionalEnvName(scope, name)];
   if (conventional) return { value: conventional, source: 'env' };
   return { value: undefined, source: 'none' };
-}
-
-/** Whether any of the three keys for `name` is present. */
-export function hasSecretKey(section: Record<string, unknown>, name: string): boolean {
-  return [name, `${name}File`, `${name}Env`].some((key) => section[key] !== undefined);
 }

@@ -9,12 +9,22 @@ import { providerId } from './schema/providers.ts';
 import { ldapWarnings } from './schema/ldap.ts';
 import { issue, type ConfigIssue } from './issues.ts';
 import { readSecret, type SecretContext } from './secrets.ts';
-import { processAccountProblems } from '../privileges/index.ts';
 
-export const MIN_SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = 32;
 const MAX_ASSERTION_TTL_MS = 5 * 60_000;
 
-export function semanticIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
+/**
+ * Looks `process.user` / `process.group` up in the account database of the system authgate will
+ * run on. Injected by the caller (the CLI passes the privileges adapter): validation itself reads
+ * no account files, and without a lookup the check is skipped.
+ */
+export type AccountCheck = (process: Config['process']) => ReadonlyArray<{ key: 'process.user' | 'process.group'; message: string }>;
+
+export interface SemanticContext extends SecretContext {
+  accountProblems?: AccountCheck | undefined;
+}
+
+export function semanticIssues(config: Config, ctx: SemanticContext): ConfigIssue[] {
   return [
     ...tlsIssues(config, ctx),
     ...sessionIssues(config, ctx),
@@ -22,7 +32,7 @@ export function semanticIssues(config: Config, ctx: SecretContext): ConfigIssue[
     ...identityIssues(config, ctx),
     ...upstreamIssues(config, ctx),
     ...apiKeyIssues(config),
-    ...processIssues(config),
+    ...processIssues(config, ctx),
   ];
 }
 
@@ -38,7 +48,7 @@ function readable(file: string, key: string, ctx: SecretContext): { text?: strin
 }
 
 /** Certificates in a PEM text, or a description of why they do not parse. */
-export function parseCertificates(pem: string): X509Certificate[] | string {
+function parseCertificates(pem: string): X509Certificate[] | string {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (!blocks) return 'holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)';
   try {
@@ -161,7 +171,7 @@ function identityIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
 }
 
 /** Undefined when every PEM private key in the text is a P-256 EC key. */
-export function assertionKeyProblem(pem: string): string | undefined {
+function assertionKeyProblem(pem: string): string | undefined {
   const blocks = pem.match(/-----BEGIN (?:EC )?PRIVATE KEY-----[\s\S]+?-----END (?:EC )?PRIVATE KEY-----/g);
   if (!blocks) return 'holds no PEM private key; create one with `openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt`';
   for (const block of blocks) {
@@ -219,6 +229,6 @@ function apiKeyIssues(config: Config): ConfigIssue[] {
 }
 
 /** process.user / process.group must name accounts of this system (the privilege drop happens at start). */
-function processIssues(config: Config): ConfigIssue[] {
-  return processAccountProblems(config.process).map((p) => issue(p.key, p.message));
+function processIssues(config: Config, ctx: SemanticContext): ConfigIssue[] {
+  return (ctx.accountProblems?.(config.process) ?? []).map((p) => issue(p.key, p.message));
 }

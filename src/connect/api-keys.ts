@@ -6,7 +6,7 @@
  */
 import type { Collector } from './model.ts';
 
-export const CONNECT_API_KEY_RULE = {
+const CONNECT_API_KEY_RULE = {
   name: 'connect-api-keys',
   paths: ['/__api__/**'],
   websocket: 'never',

@@ -5,7 +5,7 @@
 import { formatGcfg, type GcfgWriteEntry, type GcfgWriteSection } from './gcfg-format.ts';
 
 /** Header names of authgate's `connect` identity profile. */
-export const CONNECT_PROFILE_HEADERS = {
+const CONNECT_PROFILE_HEADERS = {
   UsernameHeader: 'X-Auth-Username',
   UniqueIdHeader: 'X-Auth-ID',
   EmailHeader: 'X-Auth-Email',

@@ -5,7 +5,7 @@ import { put, type Collector, type YamlPath } from './model.ts';
 import { nonEmpty, parseBool, type SectionReader } from './values.ts';
 import { pathText } from './convert-ldap.ts';
 
-export const GOOGLE_ISSUER = 'https://accounts.google.com';
+const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 const CLAIM_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['UsernameClaim', 'usernameClaim'],

@@ -8,7 +8,7 @@ import { put, type Collector } from './model.ts';
 import { flag } from './convert-ldap.ts';
 import { parseListen, type SectionReader } from './values.ts';
 
-export const CONNECT_DEFAULT_HTTP = 'http://127.0.0.1:3939';
+const CONNECT_DEFAULT_HTTP = 'http://127.0.0.1:3939';
 
 export interface ServerSections {
   server?: SectionReader | undefined;

@@ -16,7 +16,7 @@ import { addApiKeyRule } from './api-keys.ts';
 import { connectSideSettings } from './connect-side.ts';
 import { renderYaml } from './yaml-out.ts';
 
-export const DEFAULT_SECRETS_DIR = '/etc/authgate/secrets';
+const DEFAULT_SECRETS_DIR = '/etc/authgate/secrets';
 
 export interface ConvertOptions {
   /** Absolute directory the *File keys point into (where --write-secrets writes). */
@@ -173,7 +173,7 @@ function derivedId(name: string): string {
 }
 
 /** A valid id (at most 63 characters) close to the derived one. */
-export function slug(name: string): string {
+function slug(name: string): string {
   return derivedId(name).slice(0, 63).replace(/-+$/, '') || 'provider';
 }
 

@@ -5,7 +5,6 @@
  * Not every string is representable: gcfg has no escape for a carriage return, and a
  * subsection name cannot hold a line break. Such input throws a TypeError (misuse).
  */
-import type { GcfgDocument } from './gcfg.ts';
 
 export interface GcfgWriteEntry {
   key: string;
@@ -33,7 +32,7 @@ export function formatGcfgValue(value: string): string {
   return `"${value.replace(/[\\"\n\t\b]/g, (c) => VALUE_ESCAPES[c] as string)}"`;
 }
 
-export function formatGcfgHeader(name: string, subsection?: string): string {
+function formatGcfgHeader(name: string, subsection?: string): string {
   if (subsection === undefined) return `[${name}]`;
   if (/[\r\n]/.test(subsection)) throw new TypeError('a gcfg subsection name cannot contain a line break');
   return `[${name} "${subsection.replace(/[\\"]/g, (c) => '\\' + c)}"]`;
@@ -56,13 +55,4 @@ export function formatGcfg(sections: readonly GcfgWriteSection[]): string {
 
 function commentLines(comment: string): string[] {
   return comment.split(/\r\n|\r|\n/).map((line) => (line === '' ? ';' : `; ${line}`));
-}
-
-/** A parsed document as sections to write (keys grouped, values in file order). */
-export function fromDocument(doc: GcfgDocument): GcfgWriteSection[] {
-  return doc.sections.map((section) => ({
-    name: section.name,
-    subsection: section.subsection,
-    entries: [...section.values.values()].flat().map((v) => ({ key: v.key, value: v.bare ? (true as const) : v.value })),
-  }));
 }

@@ -50,7 +50,7 @@ export function newCollector(file: string): Collector {
 }
 
 /** `BindDN, line 24`, `AdministratorRoleMapping, lines 54, 55` or `[HTTPS] Listen, line 10`. */
-export function cite(values: readonly GcfgValue[], section?: string): string {
+function cite(values: readonly GcfgValue[], section?: string): string {
   const first = values[0];
   if (!first) return '';
   const key = section ? `${section} ${first.key}` : first.key;

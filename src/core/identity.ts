@@ -67,7 +67,7 @@ export type PasswordOutcome =
       uniqueId?: string;
     };
 
-export type LoginFailureReason =
+type LoginFailureReason =
   | 'bad-credentials'
   | 'username-invalid'
   | 'account-disabled'

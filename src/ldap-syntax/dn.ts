@@ -82,10 +82,6 @@ export function normaliseDn(dn: string): string {
     .join(',');
 }
 
-export function sameDn(a: string, b: string): boolean {
-  return normaliseDn(a) === normaliseDn(b);
-}
-
 /** Whether `dn` is `base` or lies below it. */
 export function isWithin(dn: string, base: string): boolean {
   const child = normaliseDn(dn);

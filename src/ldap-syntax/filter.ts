@@ -6,7 +6,7 @@
  */
 
 /** The AD matching rule that walks nested membership in one query (LDAP_MATCHING_RULE_IN_CHAIN). */
-export const IN_CHAIN_RULE = '1.2.840.113556.1.4.1941';
+const IN_CHAIN_RULE = '1.2.840.113556.1.4.1941';
 
 const FILTER_SPECIALS: Record<string, string> = { '\\': '\\5c', '*': '\\2a', '(': '\\28', ')': '\\29', '\0': '\\00' };
 
@@ -31,12 +31,12 @@ export function equals(attr: string, value: string): string {
 }
 
 /** `(attr:rule:=value)`, an extensible match. */
-export function extensible(attr: string, rule: string, value: string): string {
+function extensible(attr: string, rule: string, value: string): string {
   return `(${attribute(attr)}:${rule}:=${escapeFilterValue(value)})`;
 }
 
 /** Wraps a filter written without its outer parentheses (`objectClass=user`). */
-export function parenthesise(filter: string): string {
+function parenthesise(filter: string): string {
   const trimmed = filter.trim();
   return trimmed.startsWith('(') ? trimmed : `(${trimmed})`;
 }

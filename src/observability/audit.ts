@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 
-export type AuditEventName =
+type AuditEventName =
   | 'auth.login.succeeded'
   | 'auth.login.failed'
   | 'auth.login.throttled'
@@ -46,7 +46,7 @@ export interface AuditFields {
 }
 
 /** Longest typed username kept in the audit trail (a password typed into the wrong field is usually longer than a name). */
-export const TYPED_USERNAME_MAX = 64;
+const TYPED_USERNAME_MAX = 64;
 
 /**
  * The subject of a login attempt nobody has verified yet: what was typed, without control or
@@ -76,7 +76,7 @@ export interface AuditOptions {
   queryValues?: boolean;
 }
 
-export const QUERY_VALUE_MARKER = '[redacted]';
+const QUERY_VALUE_MARKER = '[redacted]';
 
 /**
  * A request target with every query value replaced by `[redacted]`: URLs carry tokens (reset

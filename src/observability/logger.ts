@@ -4,7 +4,7 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 export type { Logger };
 
 /** Every path under which a secret could end up in a log object. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-auth-token"]', 'req.headers["proxy-authorization"]',
   'res.headers["set-cookie"]', 'headers.cookie', 'headers.authorization', 'cookie', 'authorization',
   'password', '*.password', 'bindPassword', '*.bindPassword', 'clientSecret', '*.clientSecret', 'secrets', '*.secrets',
@@ -23,9 +23,4 @@ export function createLogger(options: { level?: string; destination?: Destinatio
     },
     options.destination ?? pino.destination({ fd: 1, sync: false }),
   );
-}
-
-/** A logger that writes nothing (tests, library use). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
 }

@@ -8,7 +8,6 @@
 
 /** `target`: what to send upstream (canonical path + the original query); `path`: what rules match. */
 export type CheckedTarget = { ok: true; target: string; path: string } | { ok: false; reason: string };
-export type NormalisedPath = { ok: true; path: string } | { ok: false; reason: string };
 
 const MAX_PATH = 8192;
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
@@ -99,12 +98,6 @@ function readSegment(part: string): { canonical: string; decoded: string } | { r
   if (decoded.includes(';')) return { reason: 'semicolon (raw or %3B) in path: path parameters are read differently by different servers' };
   if (/%[0-9A-Fa-f]{2}/.test(decoded)) return { reason: 'double percent-encoding in path' };
   return { canonical, decoded };
-}
-
-/** The match path alone (see checkTarget). */
-export function normalisePath(target: string, caseSensitive = true): NormalisedPath {
-  const checked = checkTarget(target, caseSensitive);
-  return checked.ok ? { ok: true, path: checked.path } : checked;
 }
 
 /**

@@ -6,12 +6,12 @@
 import type { GroupRef, Profile } from '../core/index.ts';
 
 /** Whether `text` is written as a DN (`cn=Admins,ou=Groups,...`) rather than a plain name. */
-export function isDnLike(text: string): boolean {
+function isDnLike(text: string): boolean {
   return /^\s*[A-Za-z][A-Za-z0-9-]*\s*=/.test(text) && /,\s*[A-Za-z][A-Za-z0-9-]*\s*=/.test(text);
 }
 
 /** Lower-case, spaces around `,` `=` `+` removed, runs of spaces collapsed. */
-export function normaliseDnForMatch(dn: string): string {
+function normaliseDnForMatch(dn: string): string {
   return dn
     .trim()
     .toLowerCase()
@@ -38,7 +38,7 @@ export function groupMatcher(pattern: string): GroupMatcher {
 }
 
 /** The configured patterns the profile's groups satisfy, in configuration order. */
-export function matchingGroups(profile: Pick<Profile, 'groups'>, patterns: readonly string[]): string[] {
+function matchingGroups(profile: Pick<Profile, 'groups'>, patterns: readonly string[]): string[] {
   return patterns.filter((pattern) => {
     const matcher = groupMatcher(pattern);
     return profile.groups.some((group) => matcher.matches(group));

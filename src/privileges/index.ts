@@ -1,2 +1,3 @@
-/** Dropping root after the ports are bound: planning the account switch, and doing it. */
-export * from './privileges.ts';
+/** Dropping root after the ports are bound: planning the account switch (pure), and doing it (the OS adapter). */
+export * from './plan.ts';
+export * from './os.ts';

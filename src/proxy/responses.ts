@@ -7,7 +7,7 @@
  */
 import { responseHeaders } from './headers.ts';
 
-export type ResponseKind = 'response' | 'upgrade';
+type ResponseKind = 'response' | 'upgrade';
 
 export interface ResponsePolicy {
   /** authgate's Strict-Transport-Security value ('' = none); the upstream's is always dropped. */

@@ -83,7 +83,7 @@ function statusBlock(status: number, message: string, rawHeaders: readonly strin
 }
 
 /** Pipes both ways; whichever side ends or fails, both are destroyed. */
-export function pipeTogether(a: Duplex, b: Duplex): Promise<void> {
+function pipeTogether(a: Duplex, b: Duplex): Promise<void> {
   for (const s of [a, b] as Array<Duplex & { setTimeout?: (ms: number) => void; setNoDelay?: (v: boolean) => void }>) {
     s.setTimeout?.(0);
     s.setNoDelay?.(true);

@@ -72,7 +72,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     async reload() {
       const file = opts.loaded.fileName;
       if (!file) return { ok: false, message: 'configuration did not come from a file' };
-      const next = loadConfigFile(file, { env: opts.loaded.env });
+      const next = loadConfigFile(file, { env: opts.loaded.env, accountProblems: opts.loaded.accountProblems });
       if (!next.ok) {
         const message = formatIssues(next.issues, file);
         logger.error({ issues: next.issues }, 'configuration reload refused; the previous configuration keeps serving');

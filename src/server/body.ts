@@ -10,7 +10,7 @@ import { AuthgateError } from '../core/index.ts';
 const MAX_FORM_BYTES = 16_384;
 
 /** Whether the client waits for `100 Continue` before sending the body (Node emits such requests through 'checkContinue'). */
-export function expectsContinue(req: IncomingMessage): boolean {
+function expectsContinue(req: IncomingMessage): boolean {
   const expect = req.headers.expect;
   return expect !== undefined && req.httpVersion === '1.1' && /(?:^|\W)100-continue(?:$|\W)/i.test(expect);
 }

@@ -1,11 +1,8 @@
-export { deriveSessionKeys, type SessionKeys, type SessionKey } from './keys.ts';
-export { seal, unseal, type SealPurpose, type UnsealResult } from './seal.ts';
+export { deriveSessionKeys, type SessionKeys } from './keys.ts';
+export { seal, unseal, type SealPurpose } from './seal.ts';
 export { readCookie, hostCookie, clearHostCookie, withoutCookies } from './cookies.ts';
-export { sessionState, touchInterval, asSession, type Session, type SessionLimits, type SessionState } from './session.ts';
-export { SessionManager, MAX_COOKIE_VALUE, type SessionReadResult } from './manager.ts';
-export { memoryStore, type Reservation, type ReserveResult, type SharedStore } from '../store/index.ts';
-export { LruCache } from '../core/index.ts';
-export { createSharedStore, REPLICAS_ENV, type SharedStoreOptions } from '../store/index.ts';
-export { redisStore, type RedisStore } from '../store/index.ts';
-export { fallbackStore, type FallbackStore } from '../store/index.ts';
-export { refreshState, RETRY_AFTER_FAILURE_MS, type RefreshState, type RefreshTiming } from './refresh-schedule.ts';
+export { type Session } from './session.ts';
+export { SessionManager } from './manager.ts';
+export { memoryStore, type SharedStore } from '../store/index.ts';
+export { createSharedStore } from '../store/index.ts';
+export { refreshState } from './refresh-schedule.ts';

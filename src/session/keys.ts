@@ -1,7 +1,7 @@
 /** Session keys: one AES-256 key per configured secret, derived with HKDF; the first seals. */
 import { createHash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
-export interface SessionKey {
+interface SessionKey {
   kid: string;
   key: KeyObject;
   /** Raw bytes, for HMACs (CSRF tokens). */

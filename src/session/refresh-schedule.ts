@@ -17,7 +17,7 @@ export interface RefreshTiming {
 }
 
 /** After a failed read, the provider is not asked again for this long (the session waits in `grace`). */
-export const RETRY_AFTER_FAILURE_MS = 30_000;
+const RETRY_AFTER_FAILURE_MS = 30_000;
 
 /**
  * @param ageMs time since the identity was last read from its provider

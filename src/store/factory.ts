@@ -19,7 +19,7 @@ export interface SharedStoreOptions {
 }
 
 /** Set by the Helm chart to the replica count (or the HPA maximum). */
-export const REPLICAS_ENV = 'AUTHGATE_REPLICAS';
+const REPLICAS_ENV = 'AUTHGATE_REPLICAS';
 
 export function createSharedStore(config: Config, loaded: LoadedConfig, logger: Logger, now: () => number = Date.now, options: SharedStoreOptions = {}): SharedStore {
   if (config.session.store !== 'redis' || !config.redis) {
@@ -45,7 +45,7 @@ export function createSharedStore(config: Config, loaded: LoadedConfig, logger: 
 }
 
 /** Connection options from the `redis:` section; throws with the key's name when a file cannot be read. */
-export function redisStoreOptions(section: NonNullable<Config['redis']>, loaded: LoadedConfig): RedisStoreOptions {
+function redisStoreOptions(section: NonNullable<Config['redis']>, loaded: LoadedConfig): RedisStoreOptions {
   const password = readSecret(section as Record<string, unknown>, 'password', 'redis', loaded);
   if (password.problem) throw new Error(`redis.password: ${password.problem}`);
   const file = (key: string, value: string | undefined) => {

@@ -76,7 +76,7 @@ if c > 1 then return redis.call('DECR', KEYS[1]) end
 if c == 1 then redis.call('DEL', KEYS[1]) end
 return 0`;
 
-export function redisOptions(options: RedisStoreOptions): RedisOptions {
+function redisOptions(options: RedisStoreOptions): RedisOptions {
   const url = new URL(options.url);
   const db = Number(url.pathname.replace(/^\//, '') || '0');
   const secure = url.protocol === 'rediss:';

@@ -28,13 +28,13 @@ export interface SharedStore {
   close(): Promise<void>;
 }
 
-export interface Reservation {
+interface Reservation {
   key: string;
   limit: number;
 }
 
 /** `counts[i]` is the attempt's number on `entries[i]` (1 for the first in the window). */
-export type ReserveResult = { ok: true; counts: number[] } | { ok: false; until: number };
+type ReserveResult = { ok: true; counts: number[] } | { ok: false; until: number };
 
 const MAX_ENTRIES = 100_000;
 

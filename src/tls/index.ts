@@ -1,3 +1,3 @@
-export { secureContextOptions, certificateSummary, type TlsMaterial, type TlsSettings } from './material.ts';
-export { readTlsFiles, watchTlsFiles, type TlsFiles, type TlsWatcher } from './files.ts';
-export { ensureSelfSigned, createSelfSigned } from './self-signed.ts';
+export { certificateSummary } from './material.ts';
+export { readTlsFiles, watchTlsFiles, type TlsWatcher } from './files.ts';
+export { ensureSelfSigned } from './self-signed.ts';

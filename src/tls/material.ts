@@ -20,7 +20,7 @@ export interface TlsMaterial {
  * padding oracles), no SHA-1 MACs, no static RSA key exchange. TLS 1.3 suites are all AEAD and
  * keep OpenSSL's defaults.
  */
-export const DEFAULT_TLS12_CIPHERS = [
+const DEFAULT_TLS12_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256',
   'ECDHE-RSA-AES128-GCM-SHA256',
   'ECDHE-ECDSA-AES256-GCM-SHA384',

@@ -34,7 +34,7 @@ function stillUsable(certFile: string, keyFile: string, now: Date): boolean {
   }
 }
 
-export function createSelfSigned(hostnames: string[], now = new Date()): { certPem: string; keyPem: string } {
+function createSelfSigned(hostnames: string[], now = new Date()): { certPem: string; keyPem: string } {
   // RSA because node-forge signs only with RSA; the key itself comes from node:crypto (fast, native).
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();

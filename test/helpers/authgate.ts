@@ -22,7 +22,7 @@ export interface TestUser {
   disabled?: boolean;
 }
 
-export const DEFAULT_USERS: TestUser[] = [
+const DEFAULT_USERS: TestUser[] = [
   { username: 'alice', password: 'alice-Passw0rd!', groups: ['analysts', 'rstudio-users'], role: 'publisher', email: 'alice@example.com' },
   { username: 'bob', password: 'bob-Passw0rd!', groups: ['rstudio-users'] },
   { username: 'eve', password: 'eve-Passw0rd!', groups: [] },

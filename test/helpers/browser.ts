@@ -12,9 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
-export const CHROMIUM_FLAGS = [
+const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -25,7 +25,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../test-output/e2e');
+const SCREENSHOT_DIR = path.resolve(import.meta.dirname, '../../test-output/e2e');
 
 export interface TestBrowser {
   browser: Browser;
@@ -66,7 +66,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** The page's URL and visible text, for failure messages. */
-export async function describePage(page: Page): Promise<string> {
+async function describePage(page: Page): Promise<string> {
   const text = await page
     .locator('body')
     .innerText({ timeout: 2000 })

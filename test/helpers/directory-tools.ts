@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const SERVERS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../servers');
 
-export const INSTALL_HINT = 'install them with `sudo .ci/install-directory-servers.sh` (Debian: apt-get install slapd ldap-utils openssl samba-ad-dc samba-ad-provision)';
+const INSTALL_HINT = 'install them with `sudo .ci/install-directory-servers.sh` (Debian: apt-get install slapd ldap-utils openssl samba-ad-dc samba-ad-provision)';
 
 /** Throws (so the test fails, never skips) when a binary the server needs is missing. */
 export async function requireBinaries(what: string, binaries: readonly string[]): Promise<void> {

@@ -12,7 +12,7 @@ import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, importJWK
 import Provider from 'oidc-provider';
 import { makeTestTls } from './oidc-provider-tls.ts';
 
-export interface TestUser {
+interface TestUser {
   /** Also the login name typed into the provider's login form. */
   sub: string;
   email?: string;
@@ -24,7 +24,7 @@ export interface TestUser {
   role?: string;
 }
 
-export const DEFAULT_USERS: TestUser[] = [
+const DEFAULT_USERS: TestUser[] = [
   { sub: 'ada', email: 'ada@example.com', email_verified: true, hd: 'example.com', given_name: 'Ada', family_name: 'Lovelace', groups: ['rstudio-users', 'admins'], role: 'administrator' },
   { sub: 'bob', email: 'bob@other.org', email_verified: true, hd: 'other.org', given_name: 'Bob', family_name: 'Builder', groups: ['rstudio-users'] },
   { sub: 'eve', email: 'eve@example.com', email_verified: false, hd: 'example.com', given_name: 'Eve', family_name: 'Unverified' },
@@ -52,7 +52,7 @@ export interface StartOidcProviderOptions {
 /** Replaces the ID token the token endpoint returns; receives the genuine one, decoded. */
 export type IdTokenTamper = (genuine: { header: Record<string, unknown>; payload: JWTPayload }, keys: SigningKeys) => Promise<string> | string;
 
-export interface SigningKeys {
+interface SigningKeys {
   /** The key the provider currently signs with (private JWK with kid and alg). */
   current: JWK;
   /** Signs `payload` with the provider's current key (what a genuine token looks like). */

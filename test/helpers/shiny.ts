@@ -17,10 +17,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './authgate.ts';
 
-export const RSCRIPT = '/usr/bin/Rscript';
-export const APP_DIR = path.resolve(import.meta.dirname, '../e2e/shiny');
+const RSCRIPT = '/usr/bin/Rscript';
+const APP_DIR = path.resolve(import.meta.dirname, '../e2e/shiny');
 
-export interface UpstreamRequest {
+interface UpstreamRequest {
   method: string;
   url: string;
   websocket: boolean;

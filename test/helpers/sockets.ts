@@ -14,7 +14,7 @@ const run = promisify(execFile);
  * ESTABLISHED TCP connections that process `pid` holds to remote port `port` (its client side).
  * Asynchronous: a sampler must not block the event loop of the client it runs beside.
  */
-export async function connectionsFrom(pid: number, port: number): Promise<number> {
+async function connectionsFrom(pid: number, port: number): Promise<number> {
   let out: string;
   try {
     ({ stdout: out } = await run('ss', ['-Htnp', 'state', 'established', `( dport = :${port} )`], { encoding: 'utf8' }));

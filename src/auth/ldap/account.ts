@@ -7,9 +7,9 @@ import { firstString, type LdapEntry } from './entry.ts';
 /** The AD attributes this module reads; requesting them from other servers is harmless. */
 export const ACCOUNT_ATTRIBUTES = ['userAccountControl', 'msDS-User-Account-Control-Computed', 'accountExpires'];
 
-export const UAC_ACCOUNTDISABLE = 0x0002;
-export const UAC_LOCKOUT = 0x0010;
-export const UAC_PASSWORD_EXPIRED = 0x800000;
+const UAC_ACCOUNTDISABLE = 0x0002;
+const UAC_LOCKOUT = 0x0010;
+const UAC_PASSWORD_EXPIRED = 0x800000;
 
 export type AccountBlock = 'disabled' | 'locked' | 'expired' | 'password-expired';
 

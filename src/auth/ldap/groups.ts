@@ -29,7 +29,7 @@ export interface GroupResult {
 }
 
 /** Capability OID a server lists in its root DSE when it is Active Directory (or Samba AD). */
-export const AD_CAPABILITY = '1.2.840.113556.1.4.800';
+const AD_CAPABILITY = '1.2.840.113556.1.4.800';
 const OR_BATCH = 50;
 
 export async function isActiveDirectory(connection: LdapConnection): Promise<boolean> {

@@ -14,18 +14,6 @@ export function guidToString(bytes: Uint8Array): string | undefined {
   return `${hex(0, 4, true)}-${hex(4, 6, true)}-${hex(6, 8, true)}-${hex(8, 10, false)}-${hex(10, 16, false)}`;
 }
 
-/** The inverse of guidToString, for `<GUID=...>` lookups and tests. */
-export function guidToBytes(guid: string): Buffer | undefined {
-  const match = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i.exec(guid.trim());
-  if (!match) return undefined;
-  const field = (text: string, reverse: boolean): Buffer => {
-    const buffer = Buffer.from(text, 'hex');
-    return reverse ? buffer.reverse() : buffer;
-  };
-  const [, a, b, c, d, e] = match as unknown as [string, string, string, string, string, string];
-  return Buffer.concat([field(a, true), field(b, true), field(c, true), field(d, false), field(e, false)]);
-}
-
 /** Attributes whose values are binary GUIDs (compared case-insensitively). */
 const GUID_ATTRIBUTES = new Set(['objectguid', 'msds-consistencyguid']);
 

@@ -19,7 +19,7 @@ import type { Trace } from './trace.ts';
 import { isBlankPassword, usernameProblem } from './username.ts';
 
 /** At most this many entries for one username (a global catalog may return several). */
-export const MAX_CANDIDATES = 10;
+const MAX_CANDIDATES = 10;
 
 export function userAttributes(rt: LdapRuntime): string[] {
   const extra = [...ACCOUNT_ATTRIBUTES];

@@ -8,20 +8,19 @@ import { providerId } from '../../config/schema/providers.ts';
 import { AuthgateError } from '../../core/index.ts';
 import { Connector, type Credentials } from './client.ts';
 import { escapeDnValue } from '../../ldap-syntax/index.ts';
-import { isActiveDirectory } from './groups.ts';
 import { ConnectionPool } from './pool.ts';
 import { combineTraces, type Trace } from './trace.ts';
 
-export interface SecretValue {
+interface SecretValue {
   value: string | undefined;
   problem?: string | undefined;
 }
 
 /** Reads `<name>`, `<name>File` or `<name>Env` of the provider section (the config loader's readSecret, bound to its context). */
-export type ReadSecret = (section: Record<string, unknown>, name: string) => SecretValue | Promise<SecretValue>;
+type ReadSecret = (section: Record<string, unknown>, name: string) => SecretValue | Promise<SecretValue>;
 
 /** The subset of a pino logger the provider uses. */
-export interface LdapLogger {
+interface LdapLogger {
   debug(object: object, message?: string): void;
   info(object: object, message?: string): void;
   warn(object: object, message?: string): void;
@@ -29,7 +28,7 @@ export interface LdapLogger {
 }
 
 /** Optional metric hooks (the server maps them onto prom-client). */
-export interface LdapMetrics {
+interface LdapMetrics {
   loginOutcome?(provider: string, outcome: string): void;
   refreshOutcome?(provider: string, outcome: string): void;
   operation?(provider: string, operation: string, seconds: number, ok: boolean): void;
@@ -125,4 +124,3 @@ export function createRuntime(config: LdapProviderConfig, deps: LdapProviderDeps
   };
 }
 
-export { isActiveDirectory };

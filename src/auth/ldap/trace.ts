@@ -2,7 +2,7 @@
  * Step-by-step reporting of what the provider does: `ldap-test` prints it, `logging: true`
  * sends it to the debug log. Messages never contain passwords.
  */
-export type TraceStep =
+type TraceStep =
   | 'server' | 'bind' | 'search' | 'filter' | 'entry' | 'attributes' | 'account'
   | 'groups' | 'nested-groups' | 'permitted' | 'role' | 'result';
 

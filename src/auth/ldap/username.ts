@@ -10,7 +10,7 @@ export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
   'resetpassword', 'content',
 ]);
 
-export const MAX_USERNAME_LENGTH = 256;
+const MAX_USERNAME_LENGTH = 256;
 
 /** Why the username is refused (a sentence for the login page), or undefined when acceptable. */
 export function usernameProblem(username: string): string | undefined {

@@ -1,3 +1,3 @@
-export { createLocalProvider, type LocalProviderOptions } from './provider.ts';
-export { hashPassword, verifyPassword, isPasswordHash } from './password.ts';
-export { parseUsersFile, readUsersFile, type LocalUser } from './users-file.ts';
+export { createLocalProvider } from './provider.ts';
+export { hashPassword, verifyPassword } from './password.ts';
+export { type LocalUser } from './users-file.ts';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ROLES } from '../../core/index.ts';
 import { isPasswordHash } from './password.ts';
 
-export const localUserSchema = z.strictObject({
+const localUserSchema = z.strictObject({
   username: z.string().min(1).max(256).regex(/^[^\s/\\]+$/, 'must not contain spaces, / or \\'),
   passwordHash: z.string().refine(isPasswordHash, 'is not an scrypt hash; create one with `authgate hash-password`'),
   email: z.string().optional(),
@@ -16,7 +16,7 @@ export const localUserSchema = z.strictObject({
   disabled: z.boolean().default(false),
 });
 
-export const usersFileSchema = z.strictObject({ users: z.array(localUserSchema) });
+const usersFileSchema = z.strictObject({ users: z.array(localUserSchema) });
 export type LocalUser = z.output<typeof localUserSchema>;
 
 /** Users by username; problems are returned as readable lines, never thrown. */

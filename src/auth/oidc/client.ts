@@ -188,8 +188,6 @@ export function createOidcClient(options: OidcClientOptions) {
   };
 }
 
-export type OidcClient = ReturnType<typeof createOidcClient>;
-
 function isKeySelection(error: unknown): boolean {
   for (let e: unknown = error, i = 0; e && typeof e === 'object' && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     if ((e as { code?: unknown }).code === 'OAUTH_KEY_SELECTION_FAILED') return true;

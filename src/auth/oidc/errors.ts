@@ -4,29 +4,27 @@
  */
 import { AuthgateError } from '../../core/index.ts';
 
-export const OIDC_FAILURE_REASONS = [
-  'provider-error', // the issuer redirected back with ?error=…
-  'state-mismatch',
-  'nonce-mismatch',
-  'issuer-mismatch',
-  'audience-mismatch',
-  'token-expired',
-  'token-not-yet-valid',
-  'bad-signature',
-  'unsupported-alg', // alg none, HS256 and anything the issuer does not advertise
-  'unknown-signing-key',
-  'code-rejected', // the token endpoint refused the code (replayed, expired, wrong PKCE verifier)
-  'client-rejected', // the token endpoint refused authgate's client credentials: a configuration problem
-  'invalid-response',
-  'transaction-invalid', // missing, expired or for another provider
-  'hd-mismatch',
-  'domain-not-allowed',
-  'email-unverified',
-  'missing-claim',
-  'subject-changed',
-  'refresh-refused',
-] as const;
-export type OidcFailureReason = (typeof OIDC_FAILURE_REASONS)[number];
+export type OidcFailureReason =
+  | 'provider-error' // the issuer redirected back with ?error=…
+  | 'state-mismatch'
+  | 'nonce-mismatch'
+  | 'issuer-mismatch'
+  | 'audience-mismatch'
+  | 'token-expired'
+  | 'token-not-yet-valid'
+  | 'bad-signature'
+  | 'unsupported-alg' // alg none, HS256 and anything the issuer does not advertise
+  | 'unknown-signing-key'
+  | 'code-rejected' // the token endpoint refused the code (replayed, expired, wrong PKCE verifier)
+  | 'client-rejected' // the token endpoint refused authgate's client credentials: a configuration problem
+  | 'invalid-response'
+  | 'transaction-invalid' // missing, expired or for another provider
+  | 'hd-mismatch'
+  | 'domain-not-allowed'
+  | 'email-unverified'
+  | 'missing-claim'
+  | 'subject-changed'
+  | 'refresh-refused';
 
 /** A refused OIDC callback or refresh: ERR_OIDC_CALLBACK (400/401) or ERR_OIDC_REFRESH_REFUSED (401). */
 export class OidcLoginError extends AuthgateError {

@@ -13,7 +13,7 @@ import { clientAuth } from './client-auth.ts';
 import { OidcLoginError, reasonFor, unavailable } from './errors.ts';
 import { transactionProblem, type OidcTransaction } from './transaction.ts';
 
-export interface OidcLogger {
+interface OidcLogger {
   warn(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
 }
@@ -32,7 +32,7 @@ export interface OidcProviderDeps {
   clock?: () => number;
 }
 
-export interface OidcTokens {
+interface OidcTokens {
   refreshToken?: string;
   idToken?: string;
   /** Access token expiry, seconds since the epoch. */

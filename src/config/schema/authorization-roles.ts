@@ -41,13 +41,13 @@ export const authorizationRoleFields = {
     .meta({ description: 'When several mappings match, give the least privileged role instead of the most privileged.', examples: [false] }),
 };
 
-export interface RoleIssue {
+interface RoleIssue {
   path: string[];
   message: string;
 }
 
 /** Cross-field problems of the role keys (every one, not the first). */
-export function authorizationRoleIssues(value: AuthorizationConfig): RoleIssue[] {
+function authorizationRoleIssues(value: AuthorizationConfig): RoleIssue[] {
   const issues: RoleIssue[] = [];
   if (value.userRoleGroupMapping && value.userRoleMapping) {
     issues.push({
@@ -81,4 +81,4 @@ export const authorizationRolesSchema = z
 
 /** Compile-time proof that the schema's output is the one AuthorizationConfig. */
 type Assert<T extends true> = T;
-export type _OutputIsAuthorizationConfig = Assert<z.output<typeof authorizationRolesSchema> extends AuthorizationConfig ? true : false>;
+type _OutputIsAuthorizationConfig = Assert<z.output<typeof authorizationRolesSchema> extends AuthorizationConfig ? true : false>;

@@ -6,7 +6,7 @@ export const headerName = z
   .string()
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name such as X-Auth-Username');
 
-export const IDENTITY_FIELDS = ['username', 'email', 'firstName', 'lastName', 'groups', 'role', 'uniqueId'] as const;
+const IDENTITY_FIELDS = ['username', 'email', 'firstName', 'lastName', 'groups', 'role', 'uniqueId'] as const;
 
 export const identitySchema = z
   .strictObject({

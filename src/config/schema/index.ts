@@ -12,9 +12,9 @@ import { localProviderSchema } from './providers.ts';
 import { ldapProviderSchema } from './ldap.ts';
 import { oidcProviderSchema } from './oidc.ts';
 
-export const providerSchema = z.discriminatedUnion('type', [localProviderSchema, ldapProviderSchema, oidcProviderSchema]);
+const providerSchema = z.discriminatedUnion('type', [localProviderSchema, ldapProviderSchema, oidcProviderSchema]);
 
-export const authSchema = z
+const authSchema = z
   .strictObject({
     providers: z.array(providerSchema).default([]).meta({ description: 'Login providers, offered in this order on the login page.' }),
     loginPage: loginPageSchema.prefault({}),
@@ -42,12 +42,8 @@ export const configSchema = z
   .meta({ title: 'authgate configuration', description: 'authgate configuration file (YAML).' });
 
 export type Config = z.output<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
 export type ProviderConfig = Config['auth']['providers'][number];
-export type LocalProviderConfig = z.output<typeof localProviderSchema>;
 export type { LdapProviderConfig } from './ldap.ts';
-export type { OidcProviderConfig } from './oidc.ts';
-export type RuleConfig = Config['authorization']['rules'][number];
 
 /** The JSON Schema printed by `authgate schema` and used for the Helm values schema. */
 export function configJsonSchema(): Record<string, unknown> {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { duration, filePath, secretFields, url } from './common.ts';
 import { providerIdSchema } from './providers.ts';
 
-export const GOOGLE_ISSUER = 'https://accounts.google.com';
+const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 const claimName = (description: string, example: string) =>
   z

@@ -8,7 +8,7 @@ import { STRIPPED_PREFIXES } from '../../identity/index.ts';
 const port = (description: string) =>
   z.number().int().min(1).max(65535).meta({ description });
 
-export const tlsSchema = z
+const tlsSchema = z
   .strictObject({
     certFile: filePath('PEM certificate file; may hold the full chain (leaf first). Reloaded when the file changes.', 'certs/tls.crt'),
     keyFile: filePath('PEM private key file matching certFile. Reloaded when the file changes.', 'certs/tls.key'),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 type AnySchema = z.core.$ZodType;
 
 /** Strips optional/default/prefault/pipe wrappers down to the schema that shapes the value. */
-export function unwrap(schema: AnySchema): AnySchema {
+function unwrap(schema: AnySchema): AnySchema {
   let current = schema;
   for (let i = 0; i < 20; i++) {
     const def = current._zod.def as unknown as { type: string; innerType?: AnySchema; in?: AnySchema };
@@ -16,7 +16,7 @@ export function unwrap(schema: AnySchema): AnySchema {
 }
 
 /** The object shape of a (wrapped) object schema, or undefined. */
-export function shapeOf(schema: AnySchema): Record<string, AnySchema> | undefined {
+function shapeOf(schema: AnySchema): Record<string, AnySchema> | undefined {
   const inner = unwrap(schema);
   const def = inner._zod.def as unknown as { type: string; shape?: Record<string, AnySchema> };
   return def.type === 'object' ? def.shape : undefined;
@@ -26,7 +26,7 @@ export function shapeOf(schema: AnySchema): Record<string, AnySchema> | undefine
  * The schema found at `path` inside `root`, choosing union options by the value found at the
  * same place in `input` (a provider's `type`).
  */
-export function schemaAt(root: AnySchema, path: readonly PropertyKey[], input: unknown): AnySchema | undefined {
+function schemaAt(root: AnySchema, path: readonly PropertyKey[], input: unknown): AnySchema | undefined {
   let schema: AnySchema | undefined = root;
   let value: unknown = input;
   for (const key of [...path, undefined]) {

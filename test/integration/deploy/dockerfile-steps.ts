@@ -63,7 +63,7 @@ export function parseDockerfile(text: string): Instruction[] {
 }
 
 /** `["a", "b"]` or shell form (wrapped as /bin/sh -c). */
-export function execForm(text: string): string[] {
+function execForm(text: string): string[] {
   if (text.startsWith('[')) return JSON.parse(text) as string[];
   return ['/bin/sh', '-c', text];
 }

@@ -3,7 +3,6 @@ import t from 'tap';
 import { startSlapd } from '../../helpers/slapd.ts';
 import { freePort } from '../../helpers/directory-tools.ts';
 import { sampleConnections } from '../../helpers/sockets.ts';
-import { authenticateInOrder } from '../../../src/auth/ldap/index.ts';
 import type { Identity } from '../../../src/core/identity.ts';
 import { CONTEXT, groupNames, judged, provider, slapdConfig, traced } from './fixtures.ts';
 
@@ -94,15 +93,6 @@ t.test('duplicate usernames', async (t) => {
   });
   await t.test('within one server: several successful binds are refused', async (t) => {
     t.match(await whole.authenticate('kim', 'same-password', CONTEXT), { ok: false, reason: 'ambiguous-user' });
-  });
-  await t.test('across servers: the first server whose bind succeeds wins', async (t) => {
-    const a = provider(slapdConfig(slapd, { id: 'contractors', userSearchBaseDN: `ou=Contractors,${base}`, groupSearchBaseDN: undefined, userRoleAttribute: undefined }));
-    const b = provider(slapdConfig(slapd, { id: 'staff', userSearchBaseDN: `ou=Users,${base}`, groupSearchBaseDN: undefined, userRoleAttribute: undefined }));
-    t.teardown(async () => { await a.close?.(); await b.close?.(); });
-    t.match(await authenticateInOrder([a, b], 'sam', 'pw-Users', CONTEXT), { ok: true, provider: 'staff' });
-    t.match(await authenticateInOrder([a, b], 'sam', 'pw-Contractors', CONTEXT), { ok: true, provider: 'contractors' });
-    t.match(await authenticateInOrder([a, b], 'kim', 'same-password', CONTEXT), { ok: true, provider: 'contractors', profile: { provider: 'contractors' } });
-    t.match(await authenticateInOrder([a, b], 'sam', 'nope', CONTEXT), { ok: false, reason: 'bad-credentials' });
   });
 });
 

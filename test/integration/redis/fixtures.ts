@@ -35,7 +35,7 @@ export function capturedLogger(): CapturedLogger {
   return { logger, lines, count: (level, pattern) => lines.filter((l) => l.level === level && pattern.test(l.msg)).length };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns true or the time is up. */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<boolean> {

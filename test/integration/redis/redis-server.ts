@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../helpers/authgate.ts';
 
-export const REDIS_INSTALL_HINT = 'redis-server is not installed: run `sudo bash .ci/install-redis.sh` (Debian package redis-server)';
+const REDIS_INSTALL_HINT = 'redis-server is not installed: run `sudo bash .ci/install-redis.sh` (Debian package redis-server)';
 
 export interface RedisServer {
   port: number;
@@ -24,7 +24,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function findRedisServer(): Promise<string> {
+async function findRedisServer(): Promise<string> {
   const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
   for (const dir of dirs) {
     const candidate = path.join(dir, 'redis-server');

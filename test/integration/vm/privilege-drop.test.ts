@@ -15,7 +15,7 @@ import { X509Certificate } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { makeTestCert, type TestCert } from '../../helpers/tls.ts';
 import { freePort, SECRET_A } from '../../helpers/authgate.ts';
-import { readAccountDb, resolveAccount } from '../../../src/privileges/privileges.ts';
+import { readAccountDb, resolveAccount } from '../../../src/privileges/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const NEEDS_ROOT = 'needs root: these tests start authgate as root and check that it drops to "nobody"; run them as root (CI runs as root)';

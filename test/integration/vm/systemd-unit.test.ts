@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { processAccountProblems } from '../../../src/privileges/privileges.ts';
+import { processAccountProblems } from '../../../src/privileges/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const UNIT = path.join(ROOT, 'deploy/systemd/authgate.service');

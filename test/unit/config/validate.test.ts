@@ -506,3 +506,16 @@ t.test('LDAP insecure opt-ins are warned with their key (check-config prints the
     'auth.providers[0].bindPassword: is inline; prefer bindPasswordFile or bindPasswordEnv',
   ]);
 });
+
+t.test('process.user / process.group are checked by the injected account lookup; validation itself reads no account files', async (t) => {
+  const text = `${BASE}process:\n  user: nobody-here\n  group: staff\n`;
+  const seen: unknown[] = [];
+  const accountProblems = (p: { user?: string | undefined; group?: string | undefined }) => {
+    seen.push({ user: p.user, group: p.group });
+    return [{ key: 'process.user' as const, message: '"nobody-here" does not exist on this system' }];
+  };
+  const r = loadConfigText(text, { env: ENV, cwd: dir, fileName: path.join(dir, 'authgate.yaml'), accountProblems });
+  t.same(seen, [{ user: 'nobody-here', group: 'staff' }], 'the lookup is asked about the process section');
+  t.same(errorsOf(r), [{ path: 'process.user', message: '"nobody-here" does not exist on this system', line: 4 }]);
+  t.equal(load(text).ok, true, 'without a lookup the account check is skipped');
+});

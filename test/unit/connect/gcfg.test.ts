@@ -2,8 +2,17 @@ import t from 'tap';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseGcfg, sectionLabel, GcfgSyntaxError, type GcfgDocument } from '../../../src/connect/gcfg.ts';
-import { formatGcfg, formatGcfgValue, fromDocument, type GcfgWriteSection } from '../../../src/connect/gcfg-format.ts';
+import { formatGcfg, formatGcfgValue, type GcfgWriteSection } from '../../../src/connect/gcfg-format.ts';
 import { isAuthgateError } from '../../../src/core/errors.ts';
+
+/** A parsed document as sections to write (keys grouped, values in file order), for the round trip. */
+function fromDocument(doc: GcfgDocument): GcfgWriteSection[] {
+  return doc.sections.map((section) => ({
+    name: section.name,
+    subsection: section.subsection,
+    entries: [...section.values.values()].flat().map((v) => ({ key: v.key, value: v.bare ? (true as const) : v.value })),
+  }));
+}
 
 /** `{ 'section "sub"': { key: ['v1', 'v2'] } }`: the shape assertions compare. */
 function shape(doc: GcfgDocument): Record<string, Record<string, string[]>> {

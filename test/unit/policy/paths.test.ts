@@ -1,6 +1,12 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { checkTarget, compilePathPattern, normalisePath } from '../../../src/policy/paths.ts';
+import { checkTarget, compilePathPattern } from '../../../src/policy/paths.ts';
+
+/** The match path alone, or why the target was refused. */
+function normalisePath(target: string, caseSensitive = true): { ok: true; path: string } | { ok: false; reason: string } {
+  const checked = checkTarget(target, caseSensitive);
+  return checked.ok ? { ok: true, path: checked.path } : checked;
+}
 
 // Spellings of /terminal that are accepted: each must match a rule written for /terminal.
 const terminalSpellings: Array<[string, string, boolean?]> = [

@@ -1,7 +1,13 @@
 import t from 'tap';
 import type { Identity } from '../../../src/core/identity.ts';
 import { compileRules, type Decision, type RequestFacts, type RuleInput } from '../../../src/policy/rules.ts';
-import { normalisePath } from '../../../src/policy/paths.ts';
+import { checkTarget } from '../../../src/policy/paths.ts';
+
+/** The match path alone, or why the target was refused. */
+function normalisePath(target: string, caseSensitive = true): { ok: true; path: string } | { ok: false; reason: string } {
+  const checked = checkTarget(target, caseSensitive);
+  return checked.ok ? { ok: true, path: checked.path } : checked;
+}
 
 function rule(partial: Partial<RuleInput> & Pick<RuleInput, 'name' | 'action'>): RuleInput {
   return { paths: [], methods: [], websocket: 'any', roles: [], groups: [], users: [], sources: [], ...partial };

@@ -1,6 +1,6 @@
 /** The pure half of the privilege drop: account files, the plan, capability lines. */
 import t from 'tap';
-import { capabilitiesHeld, parseGroup, parsePasswd, planPrivileges, resolveAccount, type Credentials, type ProcessSettings } from '../../../src/privileges/privileges.ts';
+import { capabilitiesHeld, parseGroup, parsePasswd, planPrivileges, resolveAccount, type Credentials, type ProcessSettings } from '../../../src/privileges/plan.ts';
 
 const db = {
   passwd: [

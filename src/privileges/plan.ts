@@ -1,12 +1,8 @@
 /**
- * Privilege drop for plain-VM installs: started as root (an init script, a manual start), authgate
- * binds its ports and reads its keys, then becomes `process.user` / `process.group` before it
- * serves anything. The only file that calls setgroups/setgid/setuid.
- *
- * Accounts are looked up in /etc/passwd and /etc/group (the pure parsers below), which is where
- * `useradd --system` and systemd-sysusers put them; users that only exist in LDAP/SSSD are not seen.
+ * Privilege drop, the pure half: which account `process.user` / `process.group` name and what to
+ * do given who authgate runs as. The account database (the text of /etc/passwd and /etc/group) is
+ * passed in; reading it and switching ids is os.ts, the adapter.
  */
-import { readFileSync } from 'node:fs';
 import { AuthgateError } from '../core/index.ts';
 
 export interface ProcessSettings {
@@ -116,90 +112,31 @@ export function planPrivileges(settings: ProcessSettings, current: Credentials, 
     if (!root) return { action: 'keep' };
     if (settings.allowRoot) return { action: 'keep', warning: 'running as root because process.allowRoot is true; set process.user to drop privileges after binding the ports' };
     if (settings.demo) return { action: 'keep', warning: 'running as root in demo mode; a real configuration must set process.user (or process.allowRoot: true)' };
-    throw fail(
+    throw privilegeDropError(
       'authgate is running as root and process.user is not set: set process.user (for example "authgate") so it drops privileges after binding its ports, or set process.allowRoot: true to keep running as root (not recommended)',
     );
   }
   const { account, problems } = resolveAccount(settings, db);
-  if (!account) throw fail(problems.map((p) => `${p.key}: ${p.message}`).join('; '));
+  if (!account) throw privilegeDropError(problems.map((p) => `${p.key}: ${p.message}`).join('; '));
   if (!root) {
     if (account.uid !== current.euid) {
-      throw fail(`process.user: "${settings.user}" is uid ${account.uid} but authgate runs as uid ${current.euid}, and only root can switch users; start authgate as root or as "${account.user}", or remove process.user`);
+      throw privilegeDropError(`process.user: "${settings.user}" is uid ${account.uid} but authgate runs as uid ${current.euid}, and only root can switch users; start authgate as root or as "${account.user}", or remove process.user`);
     }
     if (settings.group !== undefined && account.gid !== current.egid) {
-      throw fail(`process.group: "${settings.group}" is gid ${account.gid} but authgate runs as gid ${current.egid}, and only root can switch groups; start authgate as root or with that group, or remove process.group`);
+      throw privilegeDropError(`process.group: "${settings.group}" is gid ${account.gid} but authgate runs as gid ${current.egid}, and only root can switch groups; start authgate as root or with that group, or remove process.group`);
     }
     return { action: 'keep' };
   }
   if (account.uid === 0) {
     if (settings.allowRoot) return { action: 'keep', warning: `running as root because process.user "${settings.user}" is uid 0 and process.allowRoot is true` };
-    throw fail(`process.user: "${settings.user}" is uid 0, so nothing would be dropped; name an unprivileged user, or set process.allowRoot: true to run as root (not recommended)`);
+    throw privilegeDropError(`process.user: "${settings.user}" is uid 0, so nothing would be dropped; name an unprivileged user, or set process.allowRoot: true to run as root (not recommended)`);
   }
   return { action: 'drop', account };
 }
 
-/** Problems check-config reports for the process section (unknown user or group). */
-export function processAccountProblems(settings: ProcessSettings, db: AccountDb = readAccountDb()): AccountProblem[] {
+/** Problems check-config reports for the process section (unknown user or group). Pure. */
+export function processAccountProblems(settings: ProcessSettings, db: AccountDb): AccountProblem[] {
   return resolveAccount(settings, db).problems;
-}
-
-export function readAccountDb(): AccountDb {
-  const read = (file: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  return { passwd: read('/etc/passwd'), group: read('/etc/group') };
-}
-
-export function currentCredentials(): Credentials | undefined {
-  if (!process.getuid || !process.geteuid || !process.getgid || !process.getegid) return undefined;
-  return { uid: process.getuid(), euid: process.geteuid(), gid: process.getgid(), egid: process.getegid() };
-}
-
-/** planPrivileges for this process (on a platform without uids, only allowRoot-free settings pass). */
-export function planForThisProcess(settings: ProcessSettings): PrivilegePlan {
-  const current = currentCredentials();
-  if (!current) {
-    if (settings.user !== undefined || settings.group !== undefined) throw fail('process.user / process.group need a POSIX system (Linux); remove them on this platform');
-    return { action: 'keep' };
-  }
-  return planPrivileges(settings, current, readAccountDb());
-}
-
-/**
- * Supplementary groups cleared, then the group, then the user (after setuid the process could no
- * longer change its groups); then checked: every id is the target, root cannot be regained and no
- * capability is left. Synchronous: it runs between binding the ports and serving.
- */
-export function applyPrivilegePlan(plan: PrivilegePlan): void {
-  if (plan.action === 'keep') return;
-  const { uid, gid } = plan.account;
-  const target = `user "${plan.account.user}" (uid ${uid}) and group "${plan.account.group}" (gid ${gid})`;
-  try {
-    process.setgroups!([]);
-    process.setgid!(gid);
-    process.setuid!(uid);
-  } catch (error) {
-    throw fail(`cannot drop privileges to ${target}: ${(error as Error).message}`, error);
-  }
-  const now = currentCredentials()!;
-  const groups = process.getgroups!();
-  if (now.uid !== uid || now.euid !== uid || now.gid !== gid || now.egid !== gid || groups.some((g) => g !== gid)) {
-    throw fail(`privileges were not dropped to ${target}: now uid ${now.uid}/${now.euid}, gid ${now.gid}/${now.egid}, groups [${groups.join(',')}]`);
-  }
-  let regained = false;
-  try {
-    process.setuid!(0);
-    regained = true;
-  } catch {
-    // expected: an unprivileged process cannot become root again
-  }
-  if (regained) throw fail(`after dropping to ${target} the process could become root again; refusing to serve`);
-  const caps = capabilitiesHeld(readProcStatus());
-  if (caps.length > 0) throw fail(`after dropping to ${target} the process still holds capabilities (${caps.join(', ')}); refusing to serve`);
 }
 
 /** Non-zero CapPrm/CapEff/CapAmb lines of a /proc/<pid>/status text. Pure. */
@@ -207,14 +144,7 @@ export function capabilitiesHeld(status: string): string[] {
   return [...status.matchAll(/^(CapPrm|CapEff|CapAmb):\s*([0-9a-f]+)$/gm)].filter((m) => /[1-9a-f]/.test(m[2]!)).map((m) => `${m[1]} ${m[2]}`);
 }
 
-function readProcStatus(): string {
-  try {
-    return readFileSync('/proc/self/status', 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function fail(message: string, cause?: unknown): AuthgateError {
+/** The error that stops the start (ERR_PRIVILEGE_DROP). */
+export function privilegeDropError(message: string, cause?: unknown): AuthgateError {
   return new AuthgateError('ERR_PRIVILEGE_DROP', message, cause === undefined ? {} : { cause });
 }
