@@ -130,9 +130,10 @@ async function accessStage(rt: Runtime, req: IncomingMessage, ctx: RequestContex
   return { session, setCookie, refused: refusal(code, decision.rule ? `Access denied by rule "${decision.rule}".` : 'Access denied.', facts) };
 }
 
-/** Records a refusal (audit and metric) and answers it. */
-function refuse(rt: Runtime, req: IncomingMessage, ctx: RequestContext, to: Channel, refused: Refusal): void {
+/** Records a refusal (audit and metric) and answers it; `own` are authgate's response headers (HTTP only). */
+function refuse(rt: Runtime, req: IncomingMessage, ctx: RequestContext, to: Channel, refused: Refusal, own?: Record<string, string | string[]>): void {
   recordRefusal(rt, refused, { requestId: ctx.requestId, clientIp: ctx.client.ip, method: req.method, target: req.url ?? '' });
+  if (own && 'res' in to) setAll(to.res, own);
   answerRefusal(to, refused);
 }
 
@@ -143,16 +144,11 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
   const hsts = rt.responses.hsts;
   if (hsts) own['strict-transport-security'] = hsts;
   res.once('finish', () => accessLog(rt, req, res.statusCode, ctx));
-  const to = { req, res };
-  const deny = (refused: Refusal) => {
-    setAll(res, own);
-    refuse(rt, req, ctx, to, refused);
-  };
   try {
     const target = requestStage(rt, req);
-    if (isRefusal(target)) return deny(target);
+    if (isRefusal(target)) return refuse(rt, req, ctx, { req, res }, target, own);
     const blocked = networkStage(rt, ctx);
-    if (blocked) return deny(blocked);
+    if (blocked) return refuse(rt, req, ctx, { req, res }, blocked, own);
     if (isReserved(target.target)) {
       setAll(res, own);
       await handleReserved(rt, req, res, ctx, target.target);
@@ -160,7 +156,7 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
     }
     const result = await accessStage(rt, req, ctx, false, target);
     if (result.setCookie.length > 0) own['set-cookie'] = result.setCookie;
-    if (result.refused) return deny(result.refused);
+    if (result.refused) return refuse(rt, req, ctx, { req, res }, result.refused, own);
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, false);
     if ((result.session || ctx.principal) && rt.config.audit.requests) {
       const who = result.session ? { subject: { username: result.session.identity.username } } : { detail: { principal: ctx.principal } };
@@ -172,7 +168,7 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
     rt.metrics.upstreamDone(status, (performance.now() - upstreamStarted) / 1000);
   } catch (error) {
     if (!res.headersSent) setAll(res, own);
-    failRequest(rt, res, ctx, error, to);
+    failRequest(rt, ctx, { req, res }, error);
   }
 }
 
@@ -180,7 +176,8 @@ function setAll(res: ServerResponse, headers: Record<string, string | string[]>)
   for (const name in headers) res.setHeader(name, headers[name] as string | string[]);
 }
 
-function failRequest(rt: Runtime, res: ServerResponse, ctx: RequestContext, error: unknown, to: Channel): void {
+/** A thrown error: logged (a warning for an AuthgateError, an error for anything else) and answered. */
+function failRequest(rt: Runtime, ctx: RequestContext, to: Channel, error: unknown): void {
   if (isAuthgateError(error)) rt.logger.warn({ requestId: ctx.requestId, code: error.code, detail: error.detail }, error.publicMessage);
   else rt.logger.error({ requestId: ctx.requestId, err: error }, 'request failed');
   answerError(to, error);
