@@ -1,29 +1,16 @@
 /**
  * Prometheus metrics (prom-client), one registry per process. Names are part of the public surface.
  * Every label value comes from a closed set: provider ids from the configuration, outcomes and
- * reasons from the lists below. A value outside its set is counted as `unknown` (provider) or
- * `other`, so no request can add a series (each series is kept for the life of the process).
+ * reasons from the lists below, denial reasons from the refusal codes (core/refusal.ts). A value
+ * outside its set is counted as `unknown` (provider) or `other`, so no request can add a series
+ * (each series is kept for the life of the process).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Reason } from '../policy/index.ts';
+import { REFUSAL_CODES } from '../core/index.ts';
 import { statusMetrics } from './status-metrics.ts';
 
 export const LOGIN_OUTCOMES = ['succeeded', 'failed', 'throttled', 'error', 'not-permitted'] as const;
 export const REFRESH_OUTCOMES = ['ok', 'error', 'not-permitted', 'user-gone', 'account-disabled'] as const;
-export const DENIAL_REASONS = [
-  'ip-denied',
-  'ip-not-allowed',
-  'xff-malformed',
-  'bad-host',
-  'bad-path',
-  'websocket-origin-refused',
-  'unauthenticated',
-  'session-expired',
-  'group-not-permitted',
-  'path-denied',
-  'path-denied-for-role',
-  'default-deny',
-] as const satisfies readonly (Reason | 'xff-malformed' | 'bad-host' | 'bad-path' | 'websocket-origin-refused')[];
 export const LDAP_OPERATIONS = ['login', 'refresh'] as const;
 export const LDAP_OUTCOMES = ['ok', 'error'] as const;
 
@@ -74,7 +61,7 @@ export function createMetrics(): Metrics {
   const provider = (id: string) => member(providers, id, 'unknown');
   const loginOutcomes = new Set<string>(LOGIN_OUTCOMES);
   const refreshOutcomes = new Set<string>(REFRESH_OUTCOMES);
-  const denialReasons = new Set<string>(DENIAL_REASONS);
+  const denialReasons = new Set<string>(REFUSAL_CODES);
   const ldapOperationNames = new Set<string>(LDAP_OPERATIONS);
   const ldapOutcomes = new Set<string>(LDAP_OUTCOMES);
   const logins = new Counter({ name: 'authgate_logins_total', help: 'Login attempts by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers: [registry] });

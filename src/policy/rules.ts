@@ -7,33 +7,28 @@
  * `apiKeys: true` can allow it. Path, method, source and websocket conditions and deny rules
  * apply to it as to anyone; unmatched, it is refused as unauthenticated like an anonymous request.
  */
-import type { Identity, Role } from '../core/index.ts';
+import type { Identity, RefusalCode, Role } from '../core/index.ts';
 import { compileCidrs, type CidrList } from '../net/cidr.ts';
 import { compilePathPattern } from './paths.ts';
 
-export type Reason =
-  | 'ip-denied'
-  | 'ip-not-allowed'
-  | 'unauthenticated'
-  | 'session-expired'
-  | 'group-not-permitted'
-  | 'path-denied'
-  | 'path-denied-for-role'
-  | 'default-deny'
-  | 'rule-allowed'
-  | 'rule-public'
-  | 'default-allow'
-  | 'bad-path';
+/** Why the rules let a request through. */
+export type AllowReason = 'rule-allowed' | 'rule-public' | 'default-allow';
+/** Why the rules refuse a request: refusal codes (core/refusal.ts), the ones the rules produce. */
+export type DenyReason = Extract<RefusalCode, 'unauthenticated' | 'path-denied' | 'path-denied-for-role' | 'default-deny'>;
+export type Reason = AllowReason | DenyReason;
 
-export interface Decision {
-  allow: boolean;
-  /** A public route: no login needed. */
-  public?: boolean;
-  reasons: Reason[];
-  rule?: string;
-  /** Set when the request was judged as an API-key principal (an API key and no session). */
-  principal?: 'api-key';
-}
+/** `reasons` holds exactly one reason (a list so the audit can carry more than one some day). */
+export type Decision =
+  | {
+      allow: true;
+      /** A public route: no login needed. */
+      public?: boolean;
+      reasons: [AllowReason];
+      rule?: string;
+      /** Set when the request was judged as an API-key principal (an API key and no session). */
+      principal?: 'api-key';
+    }
+  | { allow: false; reasons: [DenyReason]; rule?: string; principal?: 'api-key' };
 
 export interface RuleInput {
   name: string;

@@ -1,22 +1,24 @@
 /**
- * The request pipeline: client IP -> request target check -> network policy -> reserved routes -> session ->
- * authentication -> authorization -> identity forwarding -> forward. Each stage returns data;
- * responses are written through respond.ts.
+ * The request pipeline: client IP -> Host and request target -> network policy -> reserved routes ->
+ * session -> authentication -> authorization -> (WebSocket Origin) -> identity forwarding -> forward.
+ * Each stage returns data: a pass, or a Refusal (core/refusal.ts) that `refuse` records
+ * (observability/refusals.ts) and answers (respond.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveClientIp, type ClientAddress } from '../net/index.ts';
-import { checkTarget, type CheckedTarget, type Decision } from '../policy/index.ts';
+import { checkTarget, type CheckedTarget } from '../policy/index.ts';
 import { closeWhenIdle, forwardUpgrade, websocketOriginPolicy, type OriginPolicy } from '../proxy/index.ts';
-import { isAuthgateError } from '../core/index.ts';
+import { isAuthgateError, isRefusal, refusal, type Refusal } from '../core/index.ts';
+import { recordRefusal } from '../observability/index.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import { BAD_HOST_MESSAGE, hostRefused, upstreamHeaders } from './forwarding.ts';
 import { continueIfExpected } from './body.ts';
 import { refreshIfDue } from './refresh.ts';
 import { handleReserved, isReserved } from './routes.ts';
-import { redirect, refuseUpgrade, sendError, wantsHtml } from './respond.ts';
+import { answerError, answerRefusal, refuseUpgrade, type Channel } from './respond.ts';
 
 export interface RequestContext {
   requestId: string;
@@ -91,69 +93,48 @@ function passesAsApiKey(rt: Runtime, req: IncomingMessage): boolean {
   return (typeof authorization === 'string' && /^Key\s+\S/i.test(authorization)) || (typeof token === 'string' && token.trim() !== '');
 }
 
-export function loginLocation(originalUrl: string): string {
-  return `/__authgate__/login?rd=${encodeURIComponent(originalUrl)}`;
-}
-
-type Gate =
-  | { pass: true; session: Session | undefined; setCookie: string[] }
-  | { pass: false; status: number; code: string; message: string; setCookie: string[]; decision?: Decision; login?: boolean };
-
 type Checked = Extract<CheckedTarget, { ok: true }>;
 
 /**
- * The request target, checked before anything else (reserved routes included): refused spellings
- * answer 400 `bad-path`; otherwise `target` is what goes upstream and `path` what the rules match.
+ * The request's Host and target, checked before anything else (reserved routes included): a
+ * foreign Host is `bad-host`, a refused spelling `bad-path`; otherwise `target` is what goes
+ * upstream and `path` what the rules match.
  */
-function checkRequestTarget(rt: Runtime, req: IncomingMessage): CheckedTarget {
+function requestStage(rt: Runtime, req: IncomingMessage): Checked | Refusal {
+  if (hostRefused(rt, req)) return refusal('bad-host', BAD_HOST_MESSAGE);
   const checked = checkTarget(req.url ?? '/', rt.config.authorization.pathCaseSensitive);
-  if (!checked.ok) rt.metrics.denials.inc({ reason: 'bad-path' });
-  return checked;
+  return checked.ok ? checked : refusal('bad-path', `The request path was refused: ${checked.reason}.`);
 }
 
-const badPathMessage = (reason: string) => `The request path was refused: ${reason}.`;
-
-/** Everything between the network policy and forwarding, shared by HTTP and WebSocket requests. */
-async function gate(rt: Runtime, req: IncomingMessage, ctx: RequestContext, websocket: boolean, checked: Checked): Promise<Gate> {
-  if (ctx.client.malformed !== undefined) {
-    // A trusted proxy passed on something that is not an address: the client cannot be told apart from the proxy.
-    rt.audit.emit('net.ip.refused', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: 'xff-malformed', detail: { entry: ctx.client.malformed } });
-    rt.metrics.denials.inc({ reason: 'xff-malformed' });
-    return { pass: false, status: 400, code: 'xff-malformed', message: 'X-Forwarded-For holds an entry that is not an IP address.', setCookie: [] };
-  }
+/** The network policy, for every request (reserved routes included). */
+function networkStage(rt: Runtime, ctx: RequestContext): Refusal | undefined {
+  // A trusted proxy passed on something that is not an address: the client cannot be told apart from the proxy.
+  if (ctx.client.malformed !== undefined) return refusal('xff-malformed', 'X-Forwarded-For holds an entry that is not an IP address.', { detail: { entry: ctx.client.malformed } });
   const refused = rt.network.refuse(ctx.client.ip);
-  if (refused) {
-    rt.audit.emit('net.ip.refused', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: refused, method: req.method, path: (req.url ?? '').slice(0, 200) });
-    rt.metrics.denials.inc({ reason: refused });
-    return { pass: false, status: 403, code: refused, message: 'Access from your network address is not allowed.', setCookie: [] };
-  }
+  return refused ? refusal(refused, 'Access from your network address is not allowed.') : undefined;
+}
+
+/** Session and rules, shared by HTTP and WebSocket requests; `setCookie` goes out with a pass and with a refusal. */
+async function accessStage(rt: Runtime, req: IncomingMessage, ctx: RequestContext, websocket: boolean, checked: Checked): Promise<{ session: Session | undefined; setCookie: string[]; refused?: Refusal }> {
   const { session, setCookie } = await sessionStage(rt, req, ctx);
   const method = (req.method ?? 'GET').toUpperCase();
   // An API key is a principal of its own (no user, role or groups); only rules with apiKeys: true admit it.
   const apiKey = !session && passesAsApiKey(rt, req);
   const decision = rt.rules.decide({ path: checked.path, method, websocket, clientIp: ctx.client.ip, identity: session?.identity, apiKey });
   if (decision.principal) ctx.principal = decision.principal;
-  if (decision.allow) return { pass: true, session: decision.public && !session ? undefined : session, setCookie };
-  if (decision.reasons.includes('unauthenticated') && !decision.principal) {
-    rt.metrics.denials.inc({ reason: 'unauthenticated' });
-    return { pass: false, status: 401, code: 'unauthenticated', message: 'Authentication is required.', setCookie, decision, login: true };
-  }
-  const reason = decision.reasons[0] ?? 'default-deny';
-  rt.metrics.denials.inc({ reason });
-  rt.audit.emit('authz.denied', {
-    requestId: ctx.requestId,
-    clientIp: ctx.client.ip,
-    provider: session?.identity.provider,
-    subject: session ? { username: session.identity.username, uniqueId: session.identity.uniqueId } : undefined,
-    reason,
-    ...(decision.rule ? { rule: decision.rule } : {}),
-    ...(decision.principal ? { detail: { principal: decision.principal } } : {}),
-    method,
-    path: checked.path.slice(0, 500),
-  });
-  // A refused API key is audited above (unlike each anonymous request) and answered as unauthenticated.
-  if (reason === 'unauthenticated') return { pass: false, status: 401, code: 'unauthenticated', message: 'Authentication is required.', setCookie, decision, login: true };
-  return { pass: false, status: 403, code: reason, message: decision.rule ? `Access denied by rule "${decision.rule}".` : 'Access denied.', setCookie, decision };
+  if (decision.allow) return { session: decision.public && !session ? undefined : session, setCookie };
+  const [code] = decision.reasons;
+  const facts = { path: checked.path, ...(decision.rule ? { rule: decision.rule } : {}), ...(decision.principal ? { principal: decision.principal } : {}), ...(session ? { who: session.identity } : {}) };
+  // A refused API key is answered as unauthenticated (and audited, unlike each anonymous request).
+  if (code === 'unauthenticated') return { session, setCookie, refused: refusal(code, 'Authentication is required.', { ...facts, returnTo: checked.target }) };
+  return { session, setCookie, refused: refusal(code, decision.rule ? `Access denied by rule "${decision.rule}".` : 'Access denied.', facts) };
+}
+
+/** Records a refusal (audit and metric) and answers it; `own` are authgate's response headers (HTTP only). */
+function refuse(rt: Runtime, req: IncomingMessage, ctx: RequestContext, to: Channel, refused: Refusal, own?: Record<string, string | string[]>): void {
+  recordRefusal(rt, refused, { requestId: ctx.requestId, clientIp: ctx.client.ip, method: req.method, target: req.url ?? '' });
+  if (own && 'res' in to) setAll(to.res, own);
+  answerRefusal(to, refused);
 }
 
 export async function handleRequest(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -164,30 +145,18 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
   if (hsts) own['strict-transport-security'] = hsts;
   res.once('finish', () => accessLog(rt, req, res.statusCode, ctx));
   try {
-    if (hostRefused(rt, req)) {
+    const target = requestStage(rt, req);
+    if (isRefusal(target)) return refuse(rt, req, ctx, { req, res }, target, own);
+    const blocked = networkStage(rt, ctx);
+    if (blocked) return refuse(rt, req, ctx, { req, res }, blocked, own);
+    if (isReserved(target.target)) {
       setAll(res, own);
-      rt.metrics.denials.inc({ reason: 'bad-host' });
-      return sendError(req, res, 400, 'bad-host', BAD_HOST_MESSAGE);
-    }
-    const checked = checkRequestTarget(rt, req);
-    if (!checked.ok) {
-      setAll(res, own);
-      return sendError(req, res, 400, 'bad-path', badPathMessage(checked.reason));
-    }
-    if (isReserved(checked.target)) {
-      setAll(res, own);
-      const refused = rt.network.refuse(ctx.client.ip);
-      if (refused) return sendError(req, res, 403, refused, 'Access from your network address is not allowed.');
-      await handleReserved(rt, req, res, ctx, checked.target);
+      await handleReserved(rt, req, res, ctx, target.target);
       return;
     }
-    const result = await gate(rt, req, ctx, false, checked);
+    const result = await accessStage(rt, req, ctx, false, target);
     if (result.setCookie.length > 0) own['set-cookie'] = result.setCookie;
-    if (!result.pass) {
-      setAll(res, own);
-      if (result.login && wantsHtml(req)) return redirect(res, loginLocation(checked.target));
-      return sendError(req, res, result.status, result.code, result.message, result.login ? { 'www-authenticate': 'Cookie realm="authgate"' } : {});
-    }
+    if (result.refused) return refuse(rt, req, ctx, { req, res }, result.refused, own);
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, false);
     if ((result.session || ctx.principal) && rt.config.audit.requests) {
       const who = result.session ? { subject: { username: result.session.identity.username } } : { detail: { principal: ctx.principal } };
@@ -195,11 +164,11 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
     }
     continueIfExpected(req, res);
     const upstreamStarted = performance.now();
-    const status = await rt.upstream.forward(req, res, checked.target, headers, own);
+    const status = await rt.upstream.forward(req, res, target.target, headers, own);
     rt.metrics.upstreamDone(status, (performance.now() - upstreamStarted) / 1000);
   } catch (error) {
     if (!res.headersSent) setAll(res, own);
-    failRequest(rt, req, res, ctx, error);
+    failRequest(rt, ctx, { req, res }, error);
   }
 }
 
@@ -207,57 +176,44 @@ function setAll(res: ServerResponse, headers: Record<string, string | string[]>)
   for (const name in headers) res.setHeader(name, headers[name] as string | string[]);
 }
 
-function failRequest(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, error: unknown): void {
-  if (isAuthgateError(error)) {
-    rt.logger.warn({ requestId: ctx.requestId, code: error.code, detail: error.detail }, error.publicMessage);
-    return sendError(req, res, error.status, error.code, error.expose || error.status === 502 || error.status === 504 ? error.publicMessage : 'Internal error.');
-  }
-  rt.logger.error({ requestId: ctx.requestId, err: error }, 'request failed');
-  sendError(req, res, 500, 'internal', 'Internal error.');
+/** A thrown error: logged (a warning for an AuthgateError, an error for anything else) and answered. */
+function failRequest(rt: Runtime, ctx: RequestContext, to: Channel, error: unknown): void {
+  if (isAuthgateError(error)) rt.logger.warn({ requestId: ctx.requestId, code: error.code, detail: error.detail }, error.publicMessage);
+  else rt.logger.error({ requestId: ctx.requestId, err: error }, 'request failed');
+  answerError(to, error);
 }
 
 /** The WebSocket Origin policy of each runtime (a reload builds a new runtime and so a new policy). */
 const originPolicies = new WeakMap<Runtime, OriginPolicy>();
 
-/** Refuses a WebSocket upgrade that a page of a foreign origin opened; audited like any denial. */
-function refusedOrigin(rt: Runtime, req: IncomingMessage, ctx: RequestContext, session: Session | undefined): boolean {
+/** A WebSocket upgrade that a page of a foreign origin opened is refused, after the rules and before the upstream. */
+function originStage(rt: Runtime, req: IncomingMessage, session: Session | undefined): Refusal | undefined {
   let policy = originPolicies.get(rt);
   if (!policy) originPolicies.set(rt, (policy = websocketOriginPolicy(rt.publicUrl.origin, rt.config.upstream.websocketOrigins)));
   const origin = req.headers.origin;
-  if (policy.allows(origin)) return false;
-  rt.metrics.denials.inc({ reason: 'websocket-origin-refused' });
-  rt.audit.emit('authz.denied', {
-    requestId: ctx.requestId,
-    clientIp: ctx.client.ip,
-    provider: session?.identity.provider,
-    subject: session ? { username: session.identity.username, uniqueId: session.identity.uniqueId } : undefined,
-    reason: 'websocket-origin-refused',
-    method: req.method,
-    path: (req.url ?? '').slice(0, 500),
+  if (policy.allows(origin)) return undefined;
+  return refusal('websocket-origin-refused', 'WebSocket connections from this Origin are not allowed (not publicUrl and not in upstream.websocketOrigins).', {
     detail: { origin: String(origin).slice(0, 200) },
+    ...(session ? { who: session.identity } : {}),
   });
-  return true;
 }
 
 export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   const ctx = requestContext(rt, req);
   socket.on('error', () => socket.destroy());
+  const to = { socket };
   try {
-    if (hostRefused(rt, req)) {
-      rt.metrics.denials.inc({ reason: 'bad-host' });
-      return refuseUpgrade(socket, 400, 'bad-host', BAD_HOST_MESSAGE);
-    }
-    const checked = checkRequestTarget(rt, req);
-    if (!checked.ok) return refuseUpgrade(socket, 400, 'bad-path', badPathMessage(checked.reason));
-    if (isReserved(checked.target)) return refuseUpgrade(socket, 404, 'not-found', 'No WebSocket endpoint here.');
+    const target = requestStage(rt, req);
+    if (isRefusal(target)) return refuse(rt, req, ctx, to, target);
+    const blocked = networkStage(rt, ctx);
+    if (blocked) return refuse(rt, req, ctx, to, blocked);
+    if (isReserved(target.target)) return refuseUpgrade(socket, 404, 'not-found', 'No WebSocket endpoint here.');
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuseUpgrade(socket, 400, 'bad-upgrade', 'Only WebSocket upgrades are supported.');
-    const result = await gate(rt, req, ctx, true, checked);
-    if (!result.pass) return refuseUpgrade(socket, result.status, result.code, result.message);
-    if (refusedOrigin(rt, req, ctx, result.session)) {
-      return refuseUpgrade(socket, 403, 'websocket-origin-refused', 'WebSocket connections from this Origin are not allowed (not publicUrl and not in upstream.websocketOrigins).');
-    }
+    const result = await accessStage(rt, req, ctx, true, target);
+    const refused = result.refused ?? originStage(rt, req, result.session);
+    if (refused) return refuse(rt, req, ctx, to, refused);
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, true);
-    const upgraded = await forwardUpgrade(rt.upgradeTarget, req, socket, head, rt.upgradeTarget.url.pathname.replace(/\/+$/, '') + checked.target, headers);
+    const upgraded = await forwardUpgrade(rt.upgradeTarget, req, socket, head, rt.upgradeTarget.url.pathname.replace(/\/+$/, '') + target.target, headers);
     if (upgraded.status === 101) {
       rt.metrics.websocketsActive.inc();
       rt.metrics.websocketsTotal.inc();
@@ -281,9 +237,8 @@ export async function handleUpgrade(rt: Runtime, req: IncomingMessage, socket: D
     }
     accessLog(rt, req, upgraded.status, ctx);
   } catch (error) {
-    const status = isAuthgateError(error) ? error.status : 500;
     rt.logger.warn({ requestId: ctx.requestId, err: error }, 'websocket upgrade failed');
-    refuseUpgrade(socket, status, isAuthgateError(error) ? error.code : 'internal', isAuthgateError(error) ? error.publicMessage : 'Internal error.');
+    answerError(to, error);
   }
 }
 

@@ -1,6 +1,7 @@
 /** The one place results become HTTP responses. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isAuthgateError, type Refusal } from '../core/index.ts';
 import { messagePage } from './pages.ts';
 
 /** The pages' CSP; `formTargets` are further origins a form may lead to (browsers apply form-action to its redirects too). */
@@ -56,6 +57,43 @@ export function sendError(req: IncomingMessage, res: ServerResponse, status: num
   }
   if (wantsHtml(req)) sendHtml(res, status, messagePage(titleFor(status), message), headers);
   else sendJson(res, status, { error: code, message }, headers);
+}
+
+/** Where an answer goes: an HTTP response, or the raw socket of an upgrade (WebSocket) request. */
+export type Channel = { req: IncomingMessage; res: ServerResponse } | { socket: Duplex };
+
+export function loginLocation(originalUrl: string): string {
+  return `/__authgate__/login?rd=${encodeURIComponent(originalUrl)}`;
+}
+
+/**
+ * The one place a refusal becomes HTTP: a browser that must sign in is sent to the login page,
+ * any other client that must sign in gets 401 with a `WWW-Authenticate` challenge, every other
+ * refusal its status with a page or JSON (`error` is the refusal code); an upgrade request gets
+ * the JSON on its socket.
+ */
+export function answerRefusal(to: Channel, refusal: Refusal): void {
+  if ('socket' in to) return refuseUpgrade(to.socket, refusal.status, refusal.code, refusal.publicMessage);
+  if (refusal.code !== 'unauthenticated') return sendError(to.req, to.res, refusal.status, refusal.code, refusal.publicMessage);
+  if (refusal.returnTo !== undefined && wantsHtml(to.req)) return redirect(to.res, loginLocation(refusal.returnTo));
+  sendError(to.req, to.res, refusal.status, refusal.code, refusal.publicMessage, { 'www-authenticate': 'Cookie realm="authgate"' });
+}
+
+/**
+ * The answer to a thrown error: an AuthgateError keeps its status and code, and its public message
+ * below 500 and for the upstream's 502 and 504; anything else is a 500 `internal`.
+ */
+export function answerError(to: Channel, error: unknown): void {
+  let status = 500;
+  let code = 'internal';
+  let message = 'Internal error.';
+  if (isAuthgateError(error)) {
+    status = error.status;
+    code = error.code;
+    if (error.expose || error.status === 502 || error.status === 504) message = error.publicMessage;
+  }
+  if ('socket' in to) return refuseUpgrade(to.socket, status, code, message);
+  sendError(to.req, to.res, status, code, message);
 }
 
 /** Refuses an upgrade (WebSocket) request on its raw socket. */

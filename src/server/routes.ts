@@ -1,9 +1,15 @@
-/** Reserved routes under /__authgate__/ (and the JWKS's well-known alias): never forwarded. */
+/**
+ * Reserved routes under /__authgate__/ (and the JWKS's well-known alias): never forwarded. The
+ * pipeline has run the Host, target and network stages before these (their refusals are answered
+ * and recorded there, as for any request).
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { refusal } from '../core/index.ts';
 import { jwks } from '../identity/index.ts';
+import { recordRefusal } from '../observability/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './pipeline.ts';
-import { sendError, sendJson, sendText } from './respond.ts';
+import { answerRefusal, sendError, sendJson, sendText } from './respond.ts';
 import { handleLoginGet, handleLoginPost, handleLogoutGet, handleLogoutPost } from './login.ts';
 import { handleOidcCallback, handleOidcStart } from './oidc-routes.ts';
 
@@ -48,7 +54,11 @@ export async function handleReserved(rt: Runtime, req: IncomingMessage, res: Ser
       const [first, second, ...rest] = route.split('/');
       if (second && rest.length === 0 && (method === 'GET' || method === 'HEAD')) {
         const id = decodeSegment(second);
-        if (id === undefined) return sendError(req, res, 400, 'bad-path', 'The request path was refused: malformed percent-encoding or invalid UTF-8.');
+        if (id === undefined) {
+          const refused = refusal('bad-path', 'The request path was refused: malformed percent-encoding or invalid UTF-8.');
+          recordRefusal(rt, refused, { requestId: ctx.requestId, clientIp: ctx.client.ip, method: req.method, target: req.url ?? '' });
+          return answerRefusal({ req, res }, refused);
+        }
         if (first === 'login') return handleOidcStart(rt, req, res, id, url);
         if (first === 'callback') return handleOidcCallback(rt, req, res, ctx, id, url);
       }
