@@ -30,8 +30,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'proxy', role: 'forwarding (undici), WebSocket piping, hop-by-hop and host headers', imports: ['core'] },
   { folder: 'identity', role: 'identity headers and the signed assertion, JWKS', imports: ['core'] },
   { folder: 'privileges', role: 'privilege drop: pure account planning (plan.ts) and the OS adapter (os.ts)', imports: ['core'] },
-  // observability -> policy is only for policy's denial `Reason` type; it goes when Reason moves to core.
-  { folder: 'observability', role: 'logger, audit log, metrics', imports: ['policy'] },
+  { folder: 'observability', role: 'logger, audit log, metrics, recording refusals', imports: ['core'] },
   { folder: 'config', role: 'YAML loading, the zod schema, semantic checks', imports: ['core', 'identity', 'ldap-syntax', 'policy', 'proxy'] },
   { folder: 'store', role: 'shared key-value store: memory, Redis, fallback', imports: ['config', 'observability'] },
   { folder: 'session', role: 'sealed session cookies, the session manager, refresh schedule, WebSocket sessions', imports: ['core', 'store'] },

@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
 
-type AuditEventName =
+export type AuditEventName =
   | 'auth.login.succeeded'
   | 'auth.login.failed'
   | 'auth.login.throttled'

@@ -2,4 +2,4 @@
 export { createLogger, type Logger } from './logger.ts';
 export { createAuditLog, redactQuery, typedSubject, type AuditLog, type AuditFields } from './audit.ts';
 export * from './metrics.ts';
-export { recordRefusal, REFUSAL_AUDIT_EVENTS, type RefusedRequest } from './refusals.ts';
+export { recordRefusal } from './refusals.ts';

@@ -9,19 +9,19 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { REFUSAL_CODES } from '../core/index.ts';
 import { statusMetrics } from './status-metrics.ts';
 
-export const LOGIN_OUTCOMES = ['succeeded', 'failed', 'throttled', 'error', 'not-permitted'] as const;
-export const REFRESH_OUTCOMES = ['ok', 'error', 'not-permitted', 'user-gone', 'account-disabled'] as const;
-export const LDAP_OPERATIONS = ['login', 'refresh'] as const;
-export const LDAP_OUTCOMES = ['ok', 'error'] as const;
+const LOGIN_OUTCOMES = ['succeeded', 'failed', 'throttled', 'error', 'not-permitted'] as const;
+const REFRESH_OUTCOMES = ['ok', 'error', 'not-permitted', 'user-gone', 'account-disabled'] as const;
+const LDAP_OPERATIONS = ['login', 'refresh'] as const;
+const LDAP_OUTCOMES = ['ok', 'error'] as const;
 
 /** The only methods callers use; label values are checked against their closed set first. */
-export interface BoundedCounter<L extends string> {
+interface BoundedCounter<L extends string> {
   inc(labels: Record<L, string>, value?: number): void;
 }
-export interface BoundedGauge<L extends string> {
+interface BoundedGauge<L extends string> {
   set(labels: Record<L, string>, value: number): void;
 }
-export interface BoundedHistogram<L extends string> {
+interface BoundedHistogram<L extends string> {
   observe(labels: Record<L, string>, value: number): void;
 }
 

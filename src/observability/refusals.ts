@@ -9,7 +9,7 @@ import type { Refusal, RefusalCode } from '../core/index.ts';
 import type { AuditEventName, AuditLog } from './audit.ts';
 import type { Metrics } from './metrics.ts';
 
-export const REFUSAL_AUDIT_EVENTS: Record<RefusalCode, AuditEventName | undefined> = {
+const REFUSAL_AUDIT_EVENTS: Record<RefusalCode, AuditEventName | undefined> = {
   'bad-host': undefined,
   'bad-path': undefined,
   'xff-malformed': 'net.ip.refused',

@@ -1,2 +1,2 @@
 export { checkTarget, type CheckedTarget } from './paths.ts';
-export { compileRules, type Decision, type Reason, type RuleSet } from './rules.ts';
+export { compileRules, type RuleSet } from './rules.ts';

@@ -12,10 +12,10 @@ import { compileCidrs, type CidrList } from '../net/cidr.ts';
 import { compilePathPattern } from './paths.ts';
 
 /** Why the rules let a request through. */
-export type AllowReason = 'rule-allowed' | 'rule-public' | 'default-allow';
+type AllowReason = 'rule-allowed' | 'rule-public' | 'default-allow';
 /** Why the rules refuse a request: refusal codes (core/refusal.ts), the ones the rules produce. */
-export type DenyReason = Extract<RefusalCode, 'unauthenticated' | 'path-denied' | 'path-denied-for-role' | 'default-deny'>;
-export type Reason = AllowReason | DenyReason;
+type DenyReason = Extract<RefusalCode, 'unauthenticated' | 'path-denied' | 'path-denied-for-role' | 'default-deny'>;
+type Reason = AllowReason | DenyReason;
 
 /** `reasons` holds exactly one reason (a list so the audit can carry more than one some day). */
 export type Decision =

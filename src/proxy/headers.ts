@@ -59,7 +59,7 @@ export function identityStripper(names: Iterable<string>, prefixes: Iterable<str
  * Canonical names of the forwarding headers authgate sets itself (besides every `X-Forwarded-*`):
  * a client's copy never reaches the upstream, whatever the configuration.
  */
-export const FORWARDING_HEADERS = new Set(['forwarded', 'x-real-ip', 'x-request-id']);
+const FORWARDING_HEADERS = new Set(['forwarded', 'x-real-ip', 'x-request-id']);
 
 /** True for a canonical name authgate sets on every forwarded request (X-Forwarded-*, Forwarded, X-Real-IP, X-Request-Id). */
 export function isForwardingHeader(canonical: string): boolean {

@@ -18,7 +18,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /** Whether the client is a browser navigating (gets pages and redirects) rather than an API/XHR client (gets JSON). */
-export function wantsHtml(req: IncomingMessage): boolean {
+function wantsHtml(req: IncomingMessage): boolean {
   if (req.headers['x-requested-with']) return false;
   const mode = req.headers['sec-fetch-mode'];
   if (mode !== undefined) return mode === 'navigate';
@@ -62,7 +62,7 @@ export function sendError(req: IncomingMessage, res: ServerResponse, status: num
 /** Where an answer goes: an HTTP response, or the raw socket of an upgrade (WebSocket) request. */
 export type Channel = { req: IncomingMessage; res: ServerResponse } | { socket: Duplex };
 
-export function loginLocation(originalUrl: string): string {
+function loginLocation(originalUrl: string): string {
   return `/__authgate__/login?rd=${encodeURIComponent(originalUrl)}`;
 }
 
@@ -104,7 +104,7 @@ export function refuseUpgrade(socket: Duplex, status: number, code: string, mess
   socket.end(`${head}\r\n${body}`);
 }
 
-export function titleFor(status: number): string {
+function titleFor(status: number): string {
   switch (status) {
     case 400: return 'Bad Request';
     case 401: return 'Unauthorized';

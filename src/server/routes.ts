@@ -13,7 +13,7 @@ import { answerRefusal, sendError, sendJson, sendText } from './respond.ts';
 import { handleLoginGet, handleLoginPost, handleLogoutGet, handleLogoutPost } from './login.ts';
 import { handleOidcCallback, handleOidcStart } from './oidc-routes.ts';
 
-export const RESERVED_PREFIX = '/__authgate__/';
+const RESERVED_PREFIX = '/__authgate__/';
 const WELL_KNOWN_JWKS = '/.well-known/authgate/jwks.json';
 
 export function isReserved(url: string | undefined): boolean {
