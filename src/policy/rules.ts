@@ -15,7 +15,6 @@ import { compilePathPattern } from './paths.ts';
 type AllowReason = 'rule-allowed' | 'rule-public' | 'default-allow';
 /** Why the rules refuse a request: refusal codes (core/refusal.ts), the ones the rules produce. */
 type DenyReason = Extract<RefusalCode, 'unauthenticated' | 'path-denied' | 'path-denied-for-role' | 'default-deny'>;
-type Reason = AllowReason | DenyReason;
 
 /** `reasons` holds exactly one reason (a list so the audit can carry more than one some day). */
 export type Decision =
