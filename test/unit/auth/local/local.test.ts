@@ -2,8 +2,8 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hashPassword, isPasswordHash, verifyPassword } from '../../../src/auth/local/password.ts';
-import { parseUsersFile, readUsersFile } from '../../../src/auth/local/users-file.ts';
+import { hashPassword, isPasswordHash, verifyPassword } from '../../../../src/auth/local/password.ts';
+import { parseUsersFile, readUsersFile } from '../../../../src/auth/local/users-file.ts';
 
 const FAST = { ln: 10, r: 8, p: 1 };
 const hash = await hashPassword('correct horse battery staple', FAST);
@@ -115,7 +115,7 @@ t.test('readUsersFile: reads a file; a missing file is a problem, not a throw', 
 });
 
 t.test('a wrong password names the account (throttling counts against it); an unknown user names none', async (t) => {
-  const { createLocalProvider } = await import('../../../src/auth/local/provider.ts');
+  const { createLocalProvider } = await import('../../../../src/auth/local/provider.ts');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'authgate-local-'));
   const file = path.join(dir, 'users.yaml');
   writeFileSync(file, `users:\n  - username: kim\n    passwordHash: "${await hashPassword('kim-Passw0rd!', { ln: 10, r: 8, p: 1 })}"\n`);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { z } from 'zod';
-import { oidcProviderSchema, usesGooglePreset } from '../../../src/config/schema/oidc.ts';
+import { oidcProviderSchema, usesGooglePreset } from '../../../../src/config/schema/oidc.ts';
 
 const base = { type: 'oidc', name: 'Google', issuer: 'https://accounts.google.com', clientId: 'cid', clientSecretFile: '/secrets/s' };
 

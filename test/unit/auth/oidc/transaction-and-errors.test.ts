@@ -1,6 +1,6 @@
 import t from 'tap';
-import { transactionProblem, TRANSACTION_TTL_SECONDS, type OidcTransaction } from '../../../src/auth/oidc/transaction.ts';
-import { OidcLoginError, reasonFor } from '../../../src/auth/oidc/errors.ts';
+import { transactionProblem, TRANSACTION_TTL_SECONDS, type OidcTransaction } from '../../../../src/auth/oidc/transaction.ts';
+import { OidcLoginError, reasonFor } from '../../../../src/auth/oidc/errors.ts';
 
 const good: OidcTransaction = { v: 1, provider: 'google', state: 's'.repeat(43), nonce: 'n'.repeat(43), codeVerifier: 'v'.repeat(43), returnTo: '/', createdAt: 1000 };
 

@@ -1,11 +1,11 @@
 /** objectGUID rendering, entry -> Profile, AD account state and bind sub-codes, usernames, error translation. */
 import t from 'tap';
-import { guidToBytes, guidToString } from '../../../src/auth/ldap/guid.ts';
-import { makeEntry } from '../../../src/auth/ldap/entry.ts';
-import { entryToGroup, entryToProfile, uniqueIdOf } from '../../../src/auth/ldap/map-entry.ts';
-import { accountBlock, adBindFailure, filetimeToMs } from '../../../src/auth/ldap/account.ts';
-import { usernameProblem, isBlankPassword, RESERVED_USERNAMES } from '../../../src/auth/ldap/username.ts';
-import { translateLdapError } from '../../../src/auth/ldap/errors.ts';
+import { guidToBytes, guidToString } from '../../../../src/auth/ldap/guid.ts';
+import { makeEntry } from '../../../../src/auth/ldap/entry.ts';
+import { entryToGroup, entryToProfile, uniqueIdOf } from '../../../../src/auth/ldap/map-entry.ts';
+import { accountBlock, adBindFailure, filetimeToMs } from '../../../../src/auth/ldap/account.ts';
+import { usernameProblem, isBlankPassword, RESERVED_USERNAMES } from '../../../../src/auth/ldap/username.ts';
+import { translateLdapError } from '../../../../src/auth/ldap/errors.ts';
 
 t.test('objectGUID bytes -> GUID string (mixed-endian first three fields)', async (t) => {
   const bytes = Buffer.from('00112233445566778899aabbccddeeff', 'hex');

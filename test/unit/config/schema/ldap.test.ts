@@ -1,7 +1,7 @@
 /** The ldap provider schema and the authorization role fields: defaults and exact cross-field messages. */
 import t from 'tap';
-import { ldapProviderSchema, ldapWarnings } from '../../../src/config/schema/ldap.ts';
-import { authorizationRolesSchema } from '../../../src/config/schema/authorization-roles.ts';
+import { ldapProviderSchema, ldapWarnings } from '../../../../src/config/schema/ldap.ts';
+import { authorizationRolesSchema } from '../../../../src/config/schema/authorization-roles.ts';
 
 const minimal = { type: 'ldap', name: 'Corp AD', serverAddress: 'ldaps://dc1.example.com:636', bindDN: 'EXAMPLE\\svc', bindPasswordFile: '/secrets/pw', userSearchBaseDN: 'OU=Users,DC=example,DC=com', userObjectClass: 'user' };
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { checkIssuedAt, claimAt, claimStrings, mergeDirectoryProfile, profileFromClaims, type ClaimsPolicy } from '../../../src/auth/oidc/claims.ts';
+import { checkIssuedAt, claimAt, claimStrings, mergeDirectoryProfile, profileFromClaims, type ClaimsPolicy } from '../../../../src/auth/oidc/claims.ts';
 
 const generic: ClaimsPolicy = {
   providerId: 'idp',
