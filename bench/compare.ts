@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
-import { makeTestCert } from '../test/helpers/tls.ts';
+import { makeTestCert } from '../test/support/tls.ts';
 import { ROOT, startAuthgateArm, startNginx, startNodeFloor, startUpstreamProcess, type Arm } from './arms.ts';
 import { maxThroughput } from './http-phases.ts';
 import { loginForm, loginOnce } from './login.ts';

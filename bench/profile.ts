@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
-import { makeTestCert } from '../test/helpers/tls.ts';
+import { makeTestCert } from '../test/support/tls.ts';
 import { ROOT, startAuthgateArm, startUpstreamProcess } from './arms.ts';
 import { loginForm, loginOnce } from './login.ts';
 import { cpuSeconds, killAllStarted } from './proc.ts';

@@ -1,6 +1,7 @@
 /**
- * The fuzz properties, shared by the quick runs in `npm test` (test/fuzz/*.test.ts) and the long
- * campaign (`npm run fuzz`, scripts/fuzz.ts). Each complements the property tests in test/unit:
+ * The fuzz properties, shared by the quick runs in `npm test` and `npm run test:unit`
+ * (test/fuzz/*.test.ts) and the long campaign (`npm run fuzz`, scripts/fuzz.ts), which both import
+ * this file explicitly. Each complements the property tests in test/unit:
  * these mutate real documents, compare against reference models and check round trips.
  */
 import { readFileSync } from 'node:fs';

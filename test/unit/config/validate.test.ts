@@ -7,7 +7,7 @@ import path from 'node:path';
 import { loadConfigText, loadConfigFile, type LoadResult } from '../../../src/config/load.ts';
 import { formatIssues, type ConfigIssue } from '../../../src/config/issues.ts';
 import { sessionSecrets } from '../../../src/config/semantic.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
+import { makeTestCert } from '../../support/tls.ts';
 
 const SECRET = 'a'.repeat(48);
 const ENV = { AUTHGATE_SESSION_SECRETS: SECRET };
