@@ -1,3 +1,4 @@
+/** Loading a configuration (src/config/load.ts): schema and semantic checks (semantic.ts) and the issues they report (issues.ts). */
 import t from 'tap';
 import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
