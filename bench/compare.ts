@@ -8,7 +8,8 @@
  * `--baseline` runs a second authgate from another checkout (e.g. a `git worktree` of the commit
  * before a change), so a src/ change gets before/after figures from the same minutes.
  * `--idle N` also opens N idle TLS keep-alive connections to each arm and reports RSS per
- * connection (raise `ulimit -n` first). Writes bench/results/compare-<time>.json.
+ * connection (raise `ulimit -n` first). Writes bench/results/compare-<time>.json (ignored by git:
+ * quote its figures in the commit message; see bench/results/README.md).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

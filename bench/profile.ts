@@ -5,7 +5,8 @@
  *
  *   node bench/profile.ts [--arm session|off] [--seconds 15] [--top 30]
  *
- * Writes bench/results/profile-<time>-<arm>.json and prints the tables.
+ * Writes bench/results/profile-<time>-<arm>.json (ignored by git, see bench/results/README.md)
+ * and prints the tables.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -6,7 +6,8 @@
  *   node bench/run.ts [--quick] [--out DIR] [--no-render] [--only PHASES]
  *
  * `--only logins,idle` runs just those phases (max, fixed, tls, ws, cycles, logins, idle; fixed
- * needs max) and writes a `-partial.json` without rendering docs: for iterating on one target.
+ * needs max) and writes a `-partial.json` without rendering docs: for iterating on one target
+ * (ignored by git; only the latest full run is committed, see bench/results/README.md).
  *
  * Proxies run pinned to core 1; wrk, the WebSocket/login clients (this process) and the upstream
  * to core 0. Needs nginx, apache2, wrk, slapd (`.ci/install-bench-deps.sh`).
