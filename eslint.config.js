@@ -11,7 +11,7 @@ export default tseslint.config(
     ignores: ['node_modules/**', 'dist/**', 'bench/**', 'helm/**', 'deploy/**', 'coverage/**', '.tap/**'],
   },
   {
-    files: ['src/**/*.ts', 'scripts/**/*.ts', 'test/security/**/*.ts', 'test/fuzz/**/*.ts', 'eslint.config.js'],
+    files: ['src/**/*.ts', 'scripts/**/*.ts', 'test/security/**/*.ts', 'test/fuzz/**/*.ts', 'test/support/fuzz-properties.ts', 'eslint.config.js'],
     extends: [tseslint.configs.recommended],
     plugins: { security },
     // src/ carries directives for core rules (no-control-regex) that this config does not enable.

@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { freePort, type DirectoryEndpoints } from '../test/helpers/directory-tools.ts';
-import { slapdProviderInput, type Slapd } from '../test/helpers/slapd.ts';
+import { freePort, type DirectoryEndpoints } from '../test/support/directory-tools.ts';
+import { slapdProviderInput, type Slapd } from '../test/support/slapd.ts';
 import { startPinned, waitForPort, PROXY_CPU, LOAD_CPU, type Started } from './proc.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -8,13 +8,14 @@
  * `--baseline` runs a second authgate from another checkout (e.g. a `git worktree` of the commit
  * before a change), so a src/ change gets before/after figures from the same minutes.
  * `--idle N` also opens N idle TLS keep-alive connections to each arm and reports RSS per
- * connection (raise `ulimit -n` first). Writes bench/results/compare-<time>.json.
+ * connection (raise `ulimit -n` first). Writes bench/results/compare-<time>.json (ignored by git:
+ * quote its figures in the commit message; see bench/results/README.md).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
-import { makeTestCert } from '../test/helpers/tls.ts';
+import { makeTestCert } from '../test/support/tls.ts';
 import { ROOT, startAuthgateArm, startNginx, startNodeFloor, startUpstreamProcess, type Arm } from './arms.ts';
 import { maxThroughput } from './http-phases.ts';
 import { loginForm, loginOnce } from './login.ts';

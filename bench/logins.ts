@@ -5,7 +5,7 @@
 import { Agent } from 'undici';
 import type { Arm } from './arms.ts';
 import { loginForm, loginOnce } from './login.ts';
-import { sampleConnections } from '../test/helpers/sockets.ts';
+import { sampleConnections } from '../test/support/sockets.ts';
 
 export interface LoginResult {
   concurrency: number;

@@ -5,13 +5,14 @@
  *
  *   node bench/profile.ts [--arm session|off] [--seconds 15] [--top 30]
  *
- * Writes bench/results/profile-<time>-<arm>.json and prints the tables.
+ * Writes bench/results/profile-<time>-<arm>.json (ignored by git, see bench/results/README.md)
+ * and prints the tables.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
-import { makeTestCert } from '../test/helpers/tls.ts';
+import { makeTestCert } from '../test/support/tls.ts';
 import { ROOT, startAuthgateArm, startUpstreamProcess } from './arms.ts';
 import { loginForm, loginOnce } from './login.ts';
 import { cpuSeconds, killAllStarted } from './proc.ts';

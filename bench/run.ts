@@ -6,7 +6,8 @@
  *   node bench/run.ts [--quick] [--out DIR] [--no-render] [--only PHASES]
  *
  * `--only logins,idle` runs just those phases (max, fixed, tls, ws, cycles, logins, idle; fixed
- * needs max) and writes a `-partial.json` without rendering docs: for iterating on one target.
+ * needs max) and writes a `-partial.json` without rendering docs: for iterating on one target
+ * (ignored by git; only the latest full run is committed, see bench/results/README.md).
  *
  * Proxies run pinned to core 1; wrk, the WebSocket/login clients (this process) and the upstream
  * to core 0. Needs nginx, apache2, wrk, slapd (`.ci/install-bench-deps.sh`).
@@ -16,8 +17,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { makeTestCert } from '../test/helpers/tls.ts';
-import { startSlapd, type Slapd } from '../test/helpers/slapd.ts';
+import { makeTestCert } from '../test/support/tls.ts';
+import { startSlapd, type Slapd } from '../test/support/slapd.ts';
 import { ROOT, directArm, startApache, startAuthgateArm, startNginx, startNodeFloor, startUpstreamProcess, type Arm } from './arms.ts';
 import { calibrate, fixedRate, handshakes, maxThroughput, urlOf, type HttpRun } from './http-phases.ts';
 import { idleConnections, type IdleResult } from './idle.ts';

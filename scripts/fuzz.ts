@@ -1,5 +1,5 @@
 /**
- * The long fuzz campaign: every property of test/fuzz/properties.ts, run for FUZZ_SECONDS in
+ * The long fuzz campaign: every property of test/support/fuzz-properties.ts, run for FUZZ_SECONDS in
  * total (default 60, shared equally), from FUZZ_SEED or a random seed. A failure prints the
  * property, seed, path and counterexample, plus the entry to add to test/fuzz/regressions.test.ts.
  *
@@ -8,7 +8,7 @@
  *   FUZZ_SEED=123 FUZZ_ONLY=checkTarget npm run fuzz
  */
 import fc from 'fast-check';
-import { ALL } from '../test/fuzz/properties.ts';
+import { ALL } from '../test/support/fuzz-properties.ts';
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 60);
 if (!Number.isFinite(seconds) || seconds <= 0) {

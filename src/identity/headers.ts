@@ -4,7 +4,7 @@ import type { Identity } from '../core/index.ts';
 export type UpstreamProfile = 'connect' | 'workbench' | 'generic';
 export type IdentityField = 'username' | 'email' | 'firstName' | 'lastName' | 'groups' | 'role' | 'uniqueId';
 
-export const PROFILE_HEADERS: Record<UpstreamProfile, Partial<Record<IdentityField, string>>> = {
+const PROFILE_HEADERS: Record<UpstreamProfile, Partial<Record<IdentityField, string>>> = {
   connect: {
     username: 'X-Auth-Username',
     email: 'X-Auth-Email',

@@ -12,7 +12,7 @@ import { clearHostCookie, hostCookie, readCookie } from './cookies.ts';
 import type { SharedStore } from '../store/index.ts';
 
 /** Browsers accept 4096 bytes per cookie including its name and attributes. */
-export const MAX_COOKIE_VALUE = 3800;
+const MAX_COOKIE_VALUE = 3800;
 
 export type SessionReadResult =
   | { session: Session; setCookie?: string }

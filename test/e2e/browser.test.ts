@@ -13,11 +13,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { fetchText, freePort, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { launchBrowser, onPage, screenshot, type TestBrowser } from '../helpers/browser.ts';
-import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.ts';
-import { startShiny, type TestShiny } from '../helpers/shiny.ts';
-import { startSlapd, slapdProviderInput, type Slapd } from '../helpers/slapd.ts';
+import { fetchText, freePort, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { launchBrowser, onPage, screenshot, type TestBrowser } from '../support/browser.ts';
+import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.ts';
+import { startShiny, type TestShiny } from '../support/shiny.ts';
+import { startSlapd, slapdProviderInput, type Slapd } from '../support/slapd.ts';
 
 const TITLE = 'Analytics Portal';
 const LDAP_NAME = 'Corporate directory';

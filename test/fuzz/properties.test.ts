@@ -1,7 +1,7 @@
-/** The fuzz properties of test/fuzz/properties.ts with modest run counts (`npm run fuzz` runs them for longer). */
+/** The fuzz properties of test/support/fuzz-properties.ts with modest run counts (`npm run fuzz` runs them for longer). */
 import t from 'tap';
 import fc from 'fast-check';
-import { ALL } from './properties.ts';
+import { ALL } from '../support/fuzz-properties.ts';
 
 for (const p of ALL) {
   t.test(p.name, async (t) => {

@@ -6,7 +6,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { safeReturnTo } from '../../src/server/return-to.ts';
-import { returnTo, type FuzzProperty } from './properties.ts';
+import { returnTo, type FuzzProperty } from '../support/fuzz-properties.ts';
 
 interface Regression {
   name: string;

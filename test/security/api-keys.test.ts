@@ -6,8 +6,8 @@
  * (no user, role or groups) that only a rule with `apiKeys: true` admits.
  */
 import t from 'tap';
-import { startAuthgate, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { exchange, rawGet, statusOf, valuesOf, waitFor } from './support.ts';
 
 let upstream: TestUpstream;

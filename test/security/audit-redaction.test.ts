@@ -6,8 +6,8 @@
  * authgate wrote them.
  */
 import t, { type Test } from 'tap';
-import { startAuthgate, fetchText, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, fetchText, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 
 interface AuditLine {
   event: string;

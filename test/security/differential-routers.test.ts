@@ -18,8 +18,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, login, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream } from '../helpers/upstream.ts';
+import { freePort, login, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream } from '../support/upstream.ts';
 import { exchange, statusOf } from './support.ts';
 
 const ROUTERS = path.join(import.meta.dirname, 'routers');

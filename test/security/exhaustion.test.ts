@@ -7,8 +7,8 @@
 import t from 'tap';
 import tls from 'node:tls';
 import WebSocket from 'ws';
-import { startAuthgate, fetchText, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, fetchText, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { exchange, statusOf } from './support.ts';
 
 const MAX_LATENCY_MS = 2500;

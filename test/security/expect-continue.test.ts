@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { login, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
+import { login, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
 
 const BODY = randomBytes(5 * 1024 * 1024 + 123);
 const BODY_SHA = createHash('sha256').update(BODY).digest('hex');

@@ -7,8 +7,8 @@
  * client's X-Real-IP and X-Request-Id used to arrive beside authgate's.
  */
 import t, { type Test } from 'tap';
-import { startAuthgate, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type Received, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type Received, type TestUpstream } from '../support/upstream.ts';
 import { canonicalPairs, exchange, rawGet, SPOOF, statusOf, valuesOf, waitFor } from './support.ts';
 
 /** Headers authgate sets on every forwarded request (besides identity). */

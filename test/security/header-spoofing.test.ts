@@ -4,8 +4,8 @@
  * see a client value; authgate's own headers arrive exactly once.
  */
 import t, { type Test } from 'tap';
-import { startAuthgate, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { canonicalPairs, exchange, rawGet, SPOOF, statusOf, valuesOf, waitFor } from './support.ts';
 
 /** Every header authgate sets (connect profile, workbench profile, the assertion) and the Remote-User family it always strips. */

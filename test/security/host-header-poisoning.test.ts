@@ -6,8 +6,8 @@
  * Host (Kubernetes probes use the pod IP); the upstream always receives the public host.
  */
 import t from 'tap';
-import { startAuthgate, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { exchange, SPOOF, statusOf, valuesOf, waitFor } from './support.ts';
 
 let upstream: TestUpstream;

@@ -5,8 +5,8 @@
  */
 import t from 'tap';
 import net from 'node:net';
-import { freePort, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { freePort, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 
 let upstream: TestUpstream;
 let ag: TestAuthgate;

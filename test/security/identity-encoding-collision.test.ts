@@ -5,8 +5,8 @@
  * distinct; group names containing the separator are not split.
  */
 import t from 'tap';
-import { login, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { login, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { exchange, rawGet, statusOf, valuesOf } from './support.ts';
 
 let upstream: TestUpstream;

@@ -5,8 +5,8 @@
  * trusted proxy's X-Forwarded-For here, as it does behind a NAT64 gateway or load balancer.
  */
 import t from 'tap';
-import { fetchText, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { fetchText, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 
 let upstream: TestUpstream;
 let ag: TestAuthgate;

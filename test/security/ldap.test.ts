@@ -8,9 +8,9 @@ import t from 'tap';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startAuthgate, fetchText, login, cookiePair, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
-import { startSlapd, type Slapd } from '../helpers/slapd.ts';
+import { startAuthgate, fetchText, login, cookiePair, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
+import { startSlapd, type Slapd } from '../support/slapd.ts';
 import { exchange, statusOf } from './support.ts';
 
 let slapd: Slapd;

@@ -11,8 +11,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { stringify } from 'yaml';
 import { hashPassword } from '../../src/auth/local/index.ts';
-import { startAuthgate, fetchText, cookiePair, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, fetchText, cookiePair, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 
 let upstream: TestUpstream;
 let ag: TestAuthgate;

@@ -6,8 +6,8 @@
  */
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
-import { startAuthgate, fetchText, cookiePair, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, fetchText, cookiePair, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 
 let upstream: TestUpstream;
 let ag: TestAuthgate;

@@ -7,9 +7,9 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { base64url, SignJWT } from 'jose';
 import t from 'tap';
-import { fetchText } from '../helpers/authgate.ts';
-import { browserlessLogin } from '../helpers/browserless-login.ts';
-import type { IdTokenTamper } from '../helpers/oidc-provider.ts';
+import { fetchText } from '../support/authgate.ts';
+import { browserlessLogin } from '../support/browserless-login.ts';
+import type { IdTokenTamper } from '../support/oidc-provider.ts';
 import { startOidcAuthgate, startOidcLogin, type OidcSetup } from './support.ts';
 
 const now = () => Math.floor(Date.now() / 1000);

@@ -5,8 +5,8 @@
  * Whatever comes back is a same-origin path, judged the way a browser reads a Location.
  */
 import t, { type Test } from 'tap';
-import { fetchText, login } from '../helpers/authgate.ts';
-import { browserlessLogin } from '../helpers/browserless-login.ts';
+import { fetchText, login } from '../support/authgate.ts';
+import { browserlessLogin } from '../support/browserless-login.ts';
 import { unseal } from '../../src/session/index.ts';
 import { defaultKeys, startOidcAuthgate, startOidcLogin, type OidcSetup } from './support.ts';
 

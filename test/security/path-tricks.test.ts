@@ -8,8 +8,8 @@
  * into a public one, against an upstream that resolves less than authgate (nothing at all).
  */
 import t from 'tap';
-import { startAuthgate, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { exchange, statusOf } from './support.ts';
 
 /** Overlong and alternative UTF-8 forms some decoders accept, mapped to what they smuggle. */
@@ -260,7 +260,7 @@ t.test('an upstream URL with a base path: the canonical target is appended to it
 
 t.test('regression: the plain-HTTP redirect port resolved the raw target against publicUrl (//evil.example/x redirected off-site)', async (t) => {
   const net = await import('node:net');
-  const { freePort } = await import('../helpers/authgate.ts');
+  const { freePort } = await import('../support/authgate.ts');
   const redirectPort = await freePort();
   const ag = await startAuthgate({ config: { upstream: { url: upstream.url }, publicUrl: 'https://authgate.example', listen: { address: '127.0.0.1', port: 0, httpRedirectPort: redirectPort } } });
   t.teardown(() => ag.stop());

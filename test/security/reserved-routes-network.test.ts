@@ -7,8 +7,8 @@
  * Every request now passes the same network stage, refused, audited and counted alike.
  */
 import t from 'tap';
-import { fetchText, rawRequest, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { fetchText, rawRequest, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { statusOf } from './support.ts';
 
 let upstream: TestUpstream;

@@ -4,8 +4,8 @@
  * HEAD slips past leaks what it protects. Before the fix, HEAD matched no GET rule.
  */
 import t from 'tap';
-import { startAuthgate, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { exchange, rawGet, statusOf } from './support.ts';
 
 let upstream: TestUpstream;

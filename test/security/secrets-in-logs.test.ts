@@ -4,8 +4,8 @@
  * password, cookie, CSRF token, OIDC code/state/token, refresh token or assertion used.
  */
 import t from 'tap';
-import { fetchText, login, cookiePair, SECRET_A } from '../helpers/authgate.ts';
-import { browserlessLogin } from '../helpers/browserless-login.ts';
+import { fetchText, login, cookiePair, SECRET_A } from '../support/authgate.ts';
+import { browserlessLogin } from '../support/browserless-login.ts';
 import { unseal } from '../../src/session/index.ts';
 import { defaultKeys, startOidcAuthgate, startOidcLogin, exchange, type OidcSetup } from './support.ts';
 

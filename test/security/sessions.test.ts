@@ -7,8 +7,8 @@
 import t from 'tap';
 import { CompactEncrypt, base64url } from 'jose';
 import { createSecretKey, randomBytes } from 'node:crypto';
-import { startAuthgate, fetchText, login, SECRET_A, SECRET_B, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, fetchText, login, SECRET_A, SECRET_B, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { deriveSessionKeys, seal, type SealPurpose, type SessionKeys } from '../../src/session/index.ts';
 
 const OLD_SECRET = 'test-secret-OLD-0123456789abcdefghijklmnopqrstuvwxyz';

@@ -4,8 +4,8 @@
  * to everyone by a rule) where a front-end and a back-end could disagree about where the first ends.
  */
 import t from 'tap';
-import { startAuthgate, login, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, login, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 import { exchange, statusesOf } from './support.ts';
 
 const HIDDEN = 'GET /admin/smuggled HTTP/1.1\r\nHost: localhost\r\nX-Hidden: 1\r\n\r\n';

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { deriveSessionKeys, type SessionKeys } from '../../src/session/index.ts';
-import { cookiePair, fetchText, freePort, SECRET_A, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.ts';
-import { startUpstream, type Received, type TestUpstream } from '../helpers/upstream.ts';
+import { cookiePair, fetchText, freePort, SECRET_A, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider.ts';
+import { startUpstream, type Received, type TestUpstream } from '../support/upstream.ts';
 
 /** The value every spoofed header carries, so the upstream's view can be searched for it. */
 export const SPOOF = 'spoofed-by-client';

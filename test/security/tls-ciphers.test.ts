@@ -7,8 +7,8 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 
 let upstream: TestUpstream;
 let ag: TestAuthgate;

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-import { fetchText, login, type TestAuthgate, startAuthgate } from '../helpers/authgate.ts';
+import { fetchText, login, type TestAuthgate, startAuthgate } from '../support/authgate.ts';
 import { exchange, SPOOF, statusOf } from './support.ts';
 
 const HOSTILE_COOKIES = [

@@ -7,8 +7,8 @@
  */
 import t from 'tap';
 import WebSocket from 'ws';
-import { login, startAuthgate, type TestAuthgate } from '../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { login, startAuthgate, type TestAuthgate } from '../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../support/upstream.ts';
 
 let upstream: TestUpstream;
 let ag: TestAuthgate;

@@ -43,9 +43,9 @@ t.test('the converted AD sample passes the configuration loader', async (t) => {
 });
 
 t.test('the converted sample logs a user in against a real Active Directory (Samba AD DC)', async (t) => {
-  const { startSamba } = await import('../../helpers/samba.ts');
-  const { startAuthgate, login, fetchText } = await import('../../helpers/authgate.ts');
-  const { startUpstream } = await import('../../helpers/upstream.ts');
+  const { startSamba } = await import('../../support/samba.ts');
+  const { startAuthgate, login, fetchText } = await import('../../support/authgate.ts');
+  const { startUpstream } = await import('../../support/upstream.ts');
   const { parse } = await import('yaml');
   const samba = await startSamba();
   t.teardown(() => samba.stop());

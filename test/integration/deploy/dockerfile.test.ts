@@ -6,7 +6,7 @@
  * the image's files read-only to it, like a read-only root filesystem), its HEALTHCHECK run,
  * and /__authgate__/healthz fetched over HTTPS.
  */
-import { letOthersTraverse } from '../../helpers/traversable.ts';
+import { letOthersTraverse } from '../../support/traversable.ts';
 import t from 'tap';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +15,8 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { build, dockerignore, exec, inStage, parseDockerfile, type Stage } from './dockerfile-steps.ts';
-import { freePort, SECRET_A, writeUsersFile } from '../../helpers/authgate.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
+import { freePort, SECRET_A, writeUsersFile } from '../../support/authgate.ts';
+import { makeTestCert } from '../../support/tls.ts';
 
 t.setTimeout(15 * 60_000);
 
@@ -72,7 +72,7 @@ t.test('the build context holds no secrets, certificates or tests', async (t) =>
   const ignored = dockerignore(readFileSync(path.join(REPO, '.dockerignore'), 'utf8'));
   const cases = [
     { file: 'certs/demo-tls.key', excluded: true },
-    { file: 'test/helpers/tls.ts', excluded: true },
+    { file: 'test/support/tls.ts', excluded: true },
     { file: 'config/demo.yaml', excluded: true },
     { file: 'node_modules/jose/package.json', excluded: true },
     { file: '.git/config', excluded: true },

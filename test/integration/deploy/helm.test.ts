@@ -22,8 +22,8 @@ import * as certManager from '@kubernetes-models/cert-manager/cert-manager.io/v1
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { formatIssues, loadConfigText } from '../../../src/config/index.ts';
 import { createMetrics } from '../../../src/observability/metrics.ts';
-import { SECRET_A, writeUsersFile } from '../../helpers/authgate.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
+import { SECRET_A, writeUsersFile } from '../../support/authgate.ts';
+import { makeTestCert } from '../../support/tls.ts';
 import { valuesSchema } from '../../../scripts/helm-schema.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');

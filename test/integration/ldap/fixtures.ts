@@ -1,9 +1,9 @@
 /** Config builders and helpers shared by the LDAP integration tests. */
-import { slapdProviderInput } from '../../helpers/slapd.ts';
+import { slapdProviderInput } from '../../support/slapd.ts';
 import { ldapProviderSchema, type LdapProviderConfig, type LdapProviderInput } from '../../../src/config/schema/ldap.ts';
 import { createLdapProvider, type LdapPasswordProvider, type TraceEvent } from '../../../src/auth/ldap/index.ts';
 import type { LdapProviderDeps } from '../../../src/auth/ldap/runtime.ts';
-import type { Slapd } from '../../helpers/slapd.ts';
+import type { Slapd } from '../../support/slapd.ts';
 import { admit } from '../../../src/auth/admit.ts';
 import type { AuthorizationConfig } from '../../../src/policy/roles.ts';
 import type { PasswordOutcome, RefreshOutcome } from '../../../src/core/identity.ts';

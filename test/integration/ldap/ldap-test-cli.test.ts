@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { startSlapd } from '../../helpers/slapd.ts';
+import { startSlapd } from '../../support/slapd.ts';
 import { run } from '../../../src/cli/ldap-test.ts';
 
 const slapd = await startSlapd();

@@ -1,10 +1,10 @@
 /**
  * Samba AD DC: sAMAccountName double bind, UPN and DOMAIN\user single bind, objectGUID
  * rendering, in-chain nested groups, disabled account, strong-auth error, referrals.
- * Runs as root (Samba's fixed ports 389/636); see test/helpers/samba.ts.
+ * Runs as root (Samba's fixed ports 389/636); see test/support/samba.ts.
  */
 import t from 'tap';
-import { startSamba } from '../../helpers/samba.ts';
+import { startSamba } from '../../support/samba.ts';
 import { ldapProviderSchema, type LdapProviderInput } from '../../../src/config/schema/ldap.ts';
 import { CONTEXT, groupNames, judged, provider, traced, UUID } from './fixtures.ts';
 

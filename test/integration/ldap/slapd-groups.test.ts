@@ -1,6 +1,6 @@
 /** OpenLDAP groups: memberOf overlay, member search, nested expansion (depth, cycles), dynlist, permitted groups. */
 import t from 'tap';
-import { startSlapd } from '../../helpers/slapd.ts';
+import { startSlapd } from '../../support/slapd.ts';
 import { CONTEXT, groupNames, judged, provider, slapdConfig } from './fixtures.ts';
 
 const slapd = await startSlapd({ memberOf: 'memberof' });

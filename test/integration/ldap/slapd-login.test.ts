@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startSlapd } from '../../helpers/slapd.ts';
+import { startSlapd } from '../../support/slapd.ts';
 import { diagnoseLdapLogin } from '../../../src/auth/ldap/index.ts';
 import { CONTEXT, provider, readSecret, slapdConfig, traced, UUID } from './fixtures.ts';
 

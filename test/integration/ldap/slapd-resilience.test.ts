@@ -1,8 +1,8 @@
 /** OpenLDAP: failover and back-off, recovery after restarts, pooled user binds, duplicates, refresh with an injected clock. */
 import t from 'tap';
-import { startSlapd } from '../../helpers/slapd.ts';
-import { freePort } from '../../helpers/directory-tools.ts';
-import { sampleConnections } from '../../helpers/sockets.ts';
+import { startSlapd } from '../../support/slapd.ts';
+import { freePort } from '../../support/directory-tools.ts';
+import { sampleConnections } from '../../support/sockets.ts';
 import type { Identity } from '../../../src/core/identity.ts';
 import { CONTEXT, groupNames, judged, provider, slapdConfig, traced } from './fixtures.ts';
 

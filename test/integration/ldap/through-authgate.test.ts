@@ -3,9 +3,9 @@ import t from 'tap';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startAuthgate, fetchText, login } from '../../helpers/authgate.ts';
-import { startUpstream } from '../../helpers/upstream.ts';
-import { startSlapd, slapdProviderInput } from '../../helpers/slapd.ts';
+import { startAuthgate, fetchText, login } from '../../support/authgate.ts';
+import { startUpstream } from '../../support/upstream.ts';
+import { startSlapd, slapdProviderInput } from '../../support/slapd.ts';
 
 t.test('LDAP users log in through the form; groups, roles and refresh reach the upstream', async (t) => {
   const slapd = await startSlapd();

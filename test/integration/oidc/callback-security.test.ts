@@ -8,8 +8,8 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { generateKeyPair, SignJWT, base64url } from 'jose';
 import t from 'tap';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
-import type { IdTokenTamper } from '../../helpers/oidc-provider.ts';
-import { oidcFixture } from '../../helpers/oidc-fixture.ts';
+import type { IdTokenTamper } from '../../support/oidc-provider.ts';
+import { oidcFixture } from '../../support/oidc-fixture.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 

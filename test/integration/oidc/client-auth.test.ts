@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import t from 'tap';
 import { isAuthgateError } from '../../../src/core/errors.ts';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
-import { oidcFixture } from '../../helpers/oidc-fixture.ts';
+import { oidcFixture } from '../../support/oidc-fixture.ts';
 
 t.test('private_key_jwt', async (t) => {
   for (const type of ['rsa', 'ec'] as const) {

@@ -6,7 +6,7 @@ import { decodeProtectedHeader } from 'jose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { isAuthgateError } from '../../../src/core/errors.ts';
-import { oidcFixture } from '../../helpers/oidc-fixture.ts';
+import { oidcFixture } from '../../support/oidc-fixture.ts';
 
 const jwksFetches = (requests: string[]) => requests.filter((r) => r === 'GET /jwks').length;
 

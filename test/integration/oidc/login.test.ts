@@ -5,7 +5,7 @@
 import t from 'tap';
 import { isAuthgateError } from '../../../src/core/errors.ts';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
-import { oidcFixture, REDIRECT_URI } from '../../helpers/oidc-fixture.ts';
+import { oidcFixture, REDIRECT_URI } from '../../support/oidc-fixture.ts';
 
 t.test('a full login returns a profile and tokens', async (t) => {
   const f = await oidcFixture(t, { groupsClaim: 'groups', roleClaim: 'role' });

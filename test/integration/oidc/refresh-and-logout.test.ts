@@ -7,7 +7,7 @@ import t from 'tap';
 import { isAuthgateError } from '../../../src/core/errors.ts';
 import { OidcLoginError } from '../../../src/auth/oidc/index.ts';
 import type { Profile } from '../../../src/core/identity.ts';
-import { oidcFixture, POST_LOGOUT_URI } from '../../helpers/oidc-fixture.ts';
+import { oidcFixture, POST_LOGOUT_URI } from '../../support/oidc-fixture.ts';
 
 t.test('refresh token flow', async (t) => {
   const f = await oidcFixture(t, { groupsClaim: 'groups' });

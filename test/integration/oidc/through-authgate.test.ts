@@ -4,10 +4,10 @@ import type * as Tap from 'tap';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startAuthgate, fetchText, cookiePair, freePort, login } from '../../helpers/authgate.ts';
-import { startUpstream } from '../../helpers/upstream.ts';
-import { startOidcProvider } from '../../helpers/oidc-provider.ts';
-import { browserlessLogin } from '../../helpers/browserless-login.ts';
+import { startAuthgate, fetchText, cookiePair, freePort, login } from '../../support/authgate.ts';
+import { startUpstream } from '../../support/upstream.ts';
+import { startOidcProvider } from '../../support/oidc-provider.ts';
+import { browserlessLogin } from '../../support/browserless-login.ts';
 
 /** The real IdP, an upstream and authgate on a port known up front (the redirect URI must be registered). */
 async function setUp(t: Tap.Test, provider: Record<string, unknown>, extra: { local?: boolean; authorization?: Record<string, unknown> } = {}) {

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { formatIssues, loadConfigText, type LoadedConfig } from '../../../src/config/index.ts';
 import { createLogger, type Logger } from '../../../src/observability/index.ts';
 import type { Throttle } from '../../../src/auth/throttle.ts';
-import { SECRET_A } from '../../helpers/authgate.ts';
+import { SECRET_A } from '../../support/authgate.ts';
 
 /** A loaded configuration with `session.store: redis` (password from a file, as the chart mounts it). */
 export function redisConfig(url: string, password: string, extra: Record<string, unknown> = {}): LoadedConfig {

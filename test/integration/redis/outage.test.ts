@@ -7,7 +7,7 @@ import t from 'tap';
 import { createSharedStore } from '../../../src/store/factory.ts';
 import { redisStore } from '../../../src/store/redis.ts';
 import { createThrottle } from '../../../src/auth/throttle.ts';
-import { freePort } from '../../helpers/authgate.ts';
+import { freePort } from '../../support/authgate.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';
 import { capturedLogger, eventually, failOnce, redisConfig, succeedOnce } from './fixtures.ts';
 

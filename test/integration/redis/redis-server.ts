@@ -8,7 +8,7 @@ import { access, constants, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../helpers/authgate.ts';
+import { freePort } from '../../support/authgate.ts';
 
 const REDIS_INSTALL_HINT = 'redis-server is not installed: run `sudo bash .ci/install-redis.sh` (Debian package redis-server)';
 

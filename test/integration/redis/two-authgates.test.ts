@@ -7,9 +7,9 @@ import t from 'tap';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startAuthgate, fetchText, login, type TestAuthgate } from '../../helpers/authgate.ts';
-import { startUpstream } from '../../helpers/upstream.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
+import { startAuthgate, fetchText, login, type TestAuthgate } from '../../support/authgate.ts';
+import { startUpstream } from '../../support/upstream.ts';
+import { makeTestCert } from '../../support/tls.ts';
 import { startRedis } from './redis-server.ts';
 
 t.test('two replicas behind one Redis', async (t) => {

@@ -9,7 +9,7 @@ import { createThrottle, type Throttle } from '../../../src/auth/throttle.ts';
 import { deriveSessionKeys, SessionManager } from '../../../src/session/index.ts';
 import { createSharedStore } from '../../../src/store/factory.ts';
 import type { SharedStore } from '../../../src/store/store.ts';
-import { SECRET_A, cookiePair } from '../../helpers/authgate.ts';
+import { SECRET_A, cookiePair } from '../../support/authgate.ts';
 import { startRedis, type RedisServer } from './redis-server.ts';
 import { capturedLogger, failOnce, redisConfig } from './fixtures.ts';
 

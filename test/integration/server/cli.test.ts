@@ -8,9 +8,9 @@ import path from 'node:path';
 import { Agent, request } from 'undici';
 import { main } from '../../../src/cli/main.ts';
 import { verifyPassword } from '../../../src/auth/local/index.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
-import { startUpstream } from '../../helpers/upstream.ts';
-import { freePort, SECRET_A } from '../../helpers/authgate.ts';
+import { makeTestCert } from '../../support/tls.ts';
+import { startUpstream } from '../../support/upstream.ts';
+import { freePort, SECRET_A } from '../../support/authgate.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 

@@ -3,8 +3,8 @@ import t from 'tap';
 import { request } from 'undici';
 import WebSocket from 'ws';
 import { Readable } from 'node:stream';
-import { startAuthgate, fetchText, login, rawRequest, type TestAuthgate } from '../../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../../helpers/upstream.ts';
+import { startAuthgate, fetchText, login, rawRequest, type TestAuthgate } from '../../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../../support/upstream.ts';
 
 let upstream: TestUpstream;
 let ag: TestAuthgate;

@@ -3,8 +3,8 @@ import t from 'tap';
 import http from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { startAuthgate, fetchText, login, freePort, SECRET_A } from '../../helpers/authgate.ts';
-import { startUpstream } from '../../helpers/upstream.ts';
+import { startAuthgate, fetchText, login, freePort, SECRET_A } from '../../support/authgate.ts';
+import { startUpstream } from '../../support/upstream.ts';
 
 function get(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {

@@ -2,8 +2,8 @@
 import t from 'tap';
 import WebSocket from 'ws';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { startAuthgate, fetchText, login, cookiePair, SECRET_A, SECRET_B, type TestAuthgate } from '../../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../../helpers/upstream.ts';
+import { startAuthgate, fetchText, login, cookiePair, SECRET_A, SECRET_B, type TestAuthgate } from '../../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../../support/upstream.ts';
 
 let upstream: TestUpstream;
 let clock = Date.now();

@@ -3,9 +3,9 @@ import t from 'tap';
 import tls from 'node:tls';
 import { renameSync } from 'node:fs';
 import path from 'node:path';
-import { startAuthgate, fetchText, rawRequest, type TestAuthgate } from '../../helpers/authgate.ts';
-import { startUpstream, type TestUpstream } from '../../helpers/upstream.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
+import { startAuthgate, fetchText, rawRequest, type TestAuthgate } from '../../support/authgate.ts';
+import { startUpstream, type TestUpstream } from '../../support/upstream.ts';
+import { makeTestCert } from '../../support/tls.ts';
 
 let upstream: TestUpstream;
 t.before(async () => {

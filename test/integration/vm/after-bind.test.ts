@@ -15,8 +15,8 @@ import { Agent, request } from 'undici';
 import { loadConfigText, formatIssues } from '../../../src/config/index.ts';
 import { createAuditLog, createLogger } from '../../../src/observability/index.ts';
 import { startApp } from '../../../src/server/app.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
-import { freePort, SECRET_A } from '../../helpers/authgate.ts';
+import { makeTestCert } from '../../support/tls.ts';
+import { freePort, SECRET_A } from '../../support/authgate.ts';
 
 async function configured() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'authgate-afterbind-'));

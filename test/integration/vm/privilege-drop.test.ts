@@ -3,7 +3,7 @@
  * keys, then runs as `process.user: nobody`; certificate hot reload keeps working after the drop;
  * bad or missing process settings stop it at start with a clear message. Needs root (CI is root).
  */
-import { letOthersTraverse } from '../../helpers/traversable.ts';
+import { letOthersTraverse } from '../../support/traversable.ts';
 import t, { type Test } from 'tap';
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,8 +13,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { makeTestCert, type TestCert } from '../../helpers/tls.ts';
-import { freePort, SECRET_A } from '../../helpers/authgate.ts';
+import { makeTestCert, type TestCert } from '../../support/tls.ts';
+import { freePort, SECRET_A } from '../../support/authgate.ts';
 import { readAccountDb, resolveAccount } from '../../../src/privileges/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');

@@ -2,7 +2,7 @@ import t from 'tap';
 import { constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { secureContextOptions } from '../../../src/tls/material.ts';
-import { makeTestCert } from '../../helpers/tls.ts';
+import { makeTestCert } from '../../support/tls.ts';
 
 const cert = makeTestCert();
 const material = { certPem: readFileSync(cert.certFile, 'utf8'), keyPem: readFileSync(cert.keyFile, 'utf8') };
