@@ -2,7 +2,7 @@ export { deriveSessionKeys, type SessionKeys, type SessionKey } from './keys.ts'
 export { seal, unseal, type SealPurpose, type UnsealResult } from './seal.ts';
 export { readCookie, hostCookie, clearHostCookie, withoutCookies } from './cookies.ts';
 export { sessionState, touchInterval, asSession, type Session, type SessionLimits, type SessionState } from './session.ts';
-export { SessionManager, MAX_COOKIE_VALUE, type SessionReadResult } from './manager.ts';
+export { SessionManager, MAX_COOKIE_VALUE, type SessionReadResult, type TokenKeyMemo } from './manager.ts';
 export { memoryStore, type Reservation, type ReserveResult, type SharedStore } from '../store/index.ts';
 export { LruCache } from '../core/index.ts';
 export { createSharedStore, REPLICAS_ENV, type SharedStoreOptions } from '../store/index.ts';
