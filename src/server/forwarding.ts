@@ -1,22 +1,8 @@
 /** The identity-forwarding stage: what the upstream receives besides the client's own headers. */
 import type { IncomingMessage } from 'node:http';
-import type { Identity } from '../core/index.ts';
-import { identityHeaders } from '../identity/index.ts';
 import { outgoingHeaders } from '../proxy/index.ts';
 import { withoutCookies, type Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
-
-// The identity headers of one identity under one runtime (profile, separator, username rewrite)
-// never change: sessions keep their Identity object across requests, so build them once.
-const pairsByIdentity = new WeakMap<Identity, { rt: Runtime; pairs: Array<[string, string]> }>();
-
-function identityPairs(rt: Runtime, identity: Identity): Array<[string, string]> {
-  const cached = pairsByIdentity.get(identity);
-  if (cached !== undefined && cached.rt === rt) return cached.pairs;
-  const pairs = identityHeaders(identity, { plan: rt.plan, groupsSeparator: rt.config.identity.groupsSeparator, ...(rt.rewriteUsername ? { rewriteUsername: rt.rewriteUsername } : {}) });
-  pairsByIdentity.set(identity, { rt, pairs });
-  return pairs;
-}
 
 /** Header list for the upstream; throws ERR_SIGNING_FAILED rather than sending an unsigned identity. */
 export async function upstreamHeaders(rt: Runtime, req: IncomingMessage, clientIp: string, requestId: string, session: Session | undefined, upgrade: boolean): Promise<string[]> {
@@ -32,12 +18,12 @@ export async function upstreamHeaders(rt: Runtime, req: IncomingMessage, clientI
   add.push(['x-real-ip', clientIp]);
   add.push(['x-request-id', requestId]);
   if (session) {
-    for (const pair of identityPairs(rt, session.identity)) add.push(pair);
+    for (const pair of rt.hotPath.identityPairs(session.identity)) add.push(pair);
     add.push([rt.config.identity.assertion.header, await rt.signer.tokenFor(session.identity, session.sid)]);
   }
   const prefix = rt.sessions.wireName;
   // The upstream never needs authgate's cookies (session, CSRF, OIDC state): they all share the session cookie's prefix.
-  return outgoingHeaders(req.rawHeaders, { stripper: rt.stripper, add, keepUpgrade: upgrade, host: rt.hosts.publicHost, cookie: (value) => (value.includes(prefix) ? withoutCookies(value, prefix) : value) });
+  return outgoingHeaders(req.rawHeaders, { names: rt.hotPath.headerNames, add, keepUpgrade: upgrade, host: rt.hosts.publicHost, cookie: (value) => (value.includes(prefix) ? withoutCookies(value, prefix) : value) });
 }
 
 // Answers that never depend on Host and that probes, scrapers and assertion verifiers fetch by

@@ -4,12 +4,11 @@
  * Each stage returns data: a pass, or a Refusal (core/refusal.ts) that `refuse` records
  * (observability/refusals.ts) and answers (respond.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveClientIp, type ClientAddress } from '../net/index.ts';
 import { checkTarget, type CheckedTarget } from '../policy/index.ts';
-import { closeWhenIdle, forwardUpgrade, websocketOriginPolicy, type OriginPolicy } from '../proxy/index.ts';
+import { closeWhenIdle, forwardUpgrade } from '../proxy/index.ts';
 import { isAuthgateError, isRefusal, refusal, type Refusal } from '../core/index.ts';
 import { recordRefusal } from '../observability/index.ts';
 import type { Session } from '../session/index.ts';
@@ -30,34 +29,14 @@ export interface RequestContext {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-// Request ids: 9 random bytes each, cut from a buffer refilled every 1024 ids (one getrandom call
-// per 1024 requests instead of one per request; the profile showed randomBytes at ~2.5 % of CPU).
-const ID_BYTES = 9;
-let idPool = Buffer.alloc(0);
-let idOffset = 0;
-
-function newRequestId(): string {
-  if (idOffset + ID_BYTES > idPool.length) {
-    idPool = randomBytes(ID_BYTES * 1024);
-    idOffset = 0;
-  }
-  idOffset += ID_BYTES;
-  return idPool.toString('base64url', idOffset - ID_BYTES, idOffset);
-}
-
-/** The peer's normalised address per connection: keep-alive requests on one socket parse it once. */
-const peerAddresses = new WeakMap<object, string>();
-
 function clientAddress(rt: Runtime, req: IncomingMessage): ClientAddress {
   const forwardedFor = req.headers['x-forwarded-for'];
   // Only a request without X-Forwarded-For (or with no trusted proxies) is judged by the peer alone.
   if (forwardedFor !== undefined && rt.network.trusted.size > 0) return resolveClientIp(req.socket.remoteAddress, forwardedFor, rt.network.trusted);
-  let ip = peerAddresses.get(req.socket);
-  if (ip === undefined) {
-    ip = resolveClientIp(req.socket.remoteAddress, undefined, rt.network.trusted).ip;
-    peerAddresses.set(req.socket, ip);
-  }
-  return { ip, via: [] };
+  // Keep-alive requests on one connection parse the peer address once (hot-path.ts).
+  const connection = rt.hotPath.connection(req.socket);
+  connection.peerIp ??= resolveClientIp(req.socket.remoteAddress, undefined, rt.network.trusted).ip;
+  return { ip: connection.peerIp, via: [] };
 }
 
 function requestContext(rt: Runtime, req: IncomingMessage): RequestContext {
@@ -65,13 +44,13 @@ function requestContext(rt: Runtime, req: IncomingMessage): RequestContext {
   // A request id is adopted only from a trusted proxy (a client's would let it name log lines and
   // audit events after another request); the upstream receives authgate's id, never the client's.
   const adopt = typeof given === 'string' && rt.network.trusted.size > 0 && REQUEST_ID.test(given) && rt.network.trusted.contains(req.socket.remoteAddress ?? '');
-  const requestId = adopt ? given : newRequestId();
+  const requestId = adopt ? given : rt.hotPath.requestId();
   return { requestId, client: clientAddress(rt, req), started: performance.now() };
 }
 
 /** Session stage: the current session (renewed or refreshed as needed) and any Set-Cookie to send. */
 async function sessionStage(rt: Runtime, req: IncomingMessage, ctx: RequestContext): Promise<{ session?: Session; setCookie: string[] }> {
-  const read = await rt.sessions.read(req.headers.cookie, req.socket);
+  const read = await rt.sessions.read(req.headers.cookie, rt.hotPath.connection(req.socket));
   if (!read.session) {
     if (read.invalid) {
       rt.audit.emit('session.invalid', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: read.invalid });
@@ -183,15 +162,10 @@ function failRequest(rt: Runtime, ctx: RequestContext, to: Channel, error: unkno
   answerError(to, error);
 }
 
-/** The WebSocket Origin policy of each runtime (a reload builds a new runtime and so a new policy). */
-const originPolicies = new WeakMap<Runtime, OriginPolicy>();
-
 /** A WebSocket upgrade that a page of a foreign origin opened is refused, after the rules and before the upstream. */
 function originStage(rt: Runtime, req: IncomingMessage, session: Session | undefined): Refusal | undefined {
-  let policy = originPolicies.get(rt);
-  if (!policy) originPolicies.set(rt, (policy = websocketOriginPolicy(rt.publicUrl.origin, rt.config.upstream.websocketOrigins)));
   const origin = req.headers.origin;
-  if (policy.allows(origin)) return undefined;
+  if (rt.originPolicy.allows(origin)) return undefined;
   return refusal('websocket-origin-refused', 'WebSocket connections from this Origin are not allowed (not publicUrl and not in upstream.websocketOrigins).', {
     detail: { origin: String(origin).slice(0, 200) },
     ...(session ? { who: session.identity } : {}),

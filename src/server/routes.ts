@@ -76,15 +76,14 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-const probes = new WeakMap<Runtime, { at: number; ok: boolean }>();
-
 /** Shared by the main port and the metrics port (Kubernetes probes come from node addresses outside network.allow). */
 export async function readyz(rt: Runtime, res: ServerResponse): Promise<void> {
   const now = rt.now();
-  let lastProbe = probes.get(rt) ?? { at: 0, ok: false };
+  // The upstream is probed at most once per 2 s, however often readyz is asked (hot-path.ts keeps the last answer).
+  let lastProbe = rt.hotPath.readiness;
   if (now - lastProbe.at > 2000) {
     lastProbe = { at: now, ok: await rt.upstream.probe(2000) };
-    probes.set(rt, lastProbe);
+    rt.hotPath.readiness = lastProbe;
   }
   const providers = await Promise.all(
     rt.providers.map(async (p) => {

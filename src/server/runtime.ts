@@ -5,15 +5,16 @@ import type { Config, LoadedConfig } from '../config/index.ts';
 import { sessionSecrets } from '../config/index.ts';
 import { compileNetworkPolicy, type NetworkPolicy } from '../net/index.ts';
 import { compileRules, type RuleSet } from '../policy/index.ts';
-import { acceptedHosts, createUpstream, identityStripper, ownCookieMatcher, type AcceptedHosts, type IdentityStripper, type ResponsePolicy, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
+import { acceptedHosts, createUpstream, HeaderNames, identityStripper, ownCookieMatcher, websocketOriginPolicy, type AcceptedHosts, type IdentityStripper, type OriginPolicy, type ResponsePolicy, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
 import { deriveSessionKeys, createSharedStore, SessionManager, type SessionKeys, type SharedStore } from '../session/index.ts';
-import { ALWAYS_STRIPPED, assertionSigner, generatedKeySet, headerPlan, keySetFromPem, STRIPPED_PREFIXES, THIRD_PARTY_PREFIXES, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
+import { ALWAYS_STRIPPED, assertionSigner, generatedKeySet, headerPlan, identityHeaders, keySetFromPem, STRIPPED_PREFIXES, THIRD_PARTY_PREFIXES, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
 import { createThrottle, type Throttle } from '../auth/throttle.ts';
 import { createProviders, type ProviderEntry } from '../auth/registry.ts';
 import type { LocalUser } from '../auth/local/index.ts';
 import type { AuditLog, Logger } from '../observability/index.ts';
 import { createMetrics, type Metrics } from '../observability/index.ts';
 import { webSocketRegistry, type WebSocketRegistry } from '../session/websockets.ts';
+import { HotPathCaches } from './hot-path.ts';
 
 export interface Runtime {
   config: Config;
@@ -47,6 +48,10 @@ export interface Runtime {
   refreshing: Map<string, Promise<unknown>>;
   /** Last failed refresh attempt per session id, so a dead directory is not hammered. */
   refreshFailedAt: Map<string, number>;
+  /** What the request path remembers between requests to save CPU (request ids, per-connection memos, header kinds, identity headers, the readiness probe); dropped with the runtime. */
+  hotPath: HotPathCaches;
+  /** Which pages may open WebSockets: publicUrl's origin and upstream.websocketOrigins. */
+  originPolicy: OriginPolicy;
 }
 
 export interface RuntimeDeps {
@@ -123,6 +128,15 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const plan = headerPlan(config.upstream.profile, config.identity.headers, config.identity.assertion.header);
   const rewrite = config.identity.usernameRewrite;
   const rewriteRe = rewrite ? new RegExp(rewrite.pattern) : undefined;
+  const rewriteUsername = rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined;
+  // Connect API tokens (X-Auth-Token) are credentials Connect checks itself, not identity authgate sets.
+  const stripper = identityStripper(plan.stripNames, STRIPPED_PREFIXES, {
+    keep: config.upstream.passApiKeys ? ['X-Auth-Token'] : [],
+    thirdParty: ALWAYS_STRIPPED,
+    thirdPartyPrefixes: THIRD_PARTY_PREFIXES,
+    pass: config.upstream.passHeaders,
+  });
+  const identityOptions = { plan, groupsSeparator: config.identity.groupsSeparator, ...(rewriteUsername ? { rewriteUsername } : {}) };
 
   return {
     config,
@@ -141,16 +155,10 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     keySet,
     signer: assertionSigner({ keys: keySet, issuer: publicUrl.origin, audience: config.identity.assertion.audience ?? upstreamUrl.origin, ttlMs: config.identity.assertion.ttl, now }),
     plan,
-    // Connect API tokens (X-Auth-Token) are credentials Connect checks itself, not identity authgate sets.
-    stripper: identityStripper(plan.stripNames, STRIPPED_PREFIXES, {
-      keep: config.upstream.passApiKeys ? ['X-Auth-Token'] : [],
-      thirdParty: ALWAYS_STRIPPED,
-      thirdPartyPrefixes: THIRD_PARTY_PREFIXES,
-      pass: config.upstream.passHeaders,
-    }),
+    stripper,
     hosts: acceptedHosts(publicUrl, config.network.allowedHosts),
     responses,
-    rewriteUsername: rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined,
+    rewriteUsername,
     logger,
     audit: deps.audit,
     metrics,
@@ -158,5 +166,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     now,
     refreshing: new Map(),
     refreshFailedAt: new Map(),
+    originPolicy: websocketOriginPolicy(publicUrl.origin, config.upstream.websocketOrigins),
+    hotPath: new HotPathCaches({ headerNames: new HeaderNames(stripper), identityHeaders: (identity) => identityHeaders(identity, identityOptions) }),
   };
 }

@@ -31,6 +31,23 @@ export interface SessionManagerOptions {
   importantGroups?: (group: string) => boolean;
 }
 
+/**
+ * A session token's key in the session cache: its sha256, so a cache lookup never compares one
+ * client's token with another's.
+ */
+function sessionCacheKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/**
+ * Remembers the cache key of tokens a caller has seen: `keyOf` returns `derive(token)` or a
+ * remembered result of it for the same token. It must only ever compare a token with one the same
+ * client sent before (the pipeline keeps one per connection).
+ */
+export interface TokenKeyMemo {
+  keyOf(token: string, derive: (token: string) => string): string;
+}
+
 export class SessionManager {
   readonly cookieName: string;
   /** The full cookie name as the browser sends it. */
@@ -40,8 +57,6 @@ export class SessionManager {
   readonly #now: () => number;
   /** The renewal issued for an old cookie, by the old cookie's cache key. */
   readonly #renewals: LruCache<string, { session: Session; setCookie: string }>;
-  /** Per connection: the last session token seen and its cache key (sha256 showed at ~2 % of CPU). */
-  readonly #lastToken = new WeakMap<object, { token: string; key: string }>();
 
   constructor(options: SessionManagerOptions) {
     this.#o = options;
@@ -58,13 +73,14 @@ export class SessionManager {
 
 
   /**
-   * `connection` (the request's socket) lets keep-alive requests that repeat the previous token
-   * skip hashing it again; the comparison is with the token this same client sent before.
+   * The session a Cookie header carries. `keys` may remember token -> cache key for the caller
+   * (the pipeline passes its per-connection memo, so keep-alive requests that repeat a token skip
+   * the hash); without it the token is hashed.
    */
-  async read(cookieHeader: string | string[] | undefined, connection?: object): Promise<SessionReadResult> {
+  async read(cookieHeader: string | string[] | undefined, keys?: TokenKeyMemo): Promise<SessionReadResult> {
     const token = readCookie(cookieHeader, this.wireName);
     if (!token) return {};
-    const cacheKey = this.#cacheKey(token, connection);
+    const cacheKey = keys ? keys.keyOf(token, sessionCacheKey) : sessionCacheKey(token);
     let session = this.#cache.get(cacheKey);
     if (!session) {
       const opened = await unseal(token, 'session', this.#o.keys);
@@ -96,14 +112,6 @@ export class SessionManager {
       return result;
     }
     return { session };
-  }
-
-  #cacheKey(token: string, connection: object | undefined): string {
-    const last = connection ? this.#lastToken.get(connection) : undefined;
-    if (last && last.token === token) return last.key;
-    const key = createHash('sha256').update(token).digest('base64url');
-    if (connection) this.#lastToken.set(connection, { token, key });
-    return key;
   }
 
   /** A brand-new session (new id: no fixation) for a fresh login. */

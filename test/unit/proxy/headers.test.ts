@@ -1,9 +1,10 @@
 import t from 'tap';
-import { canonicalHeaderName, connectionTokens, identityStripper, outgoingHeaders, responseHeaders } from '../../../src/proxy/headers.ts';
+import { canonicalHeaderName, connectionTokens, HeaderNames, identityStripper, outgoingHeaders, responseHeaders } from '../../../src/proxy/headers.ts';
 import { ALWAYS_STRIPPED, headerPlan, STRIPPED_PREFIXES, THIRD_PARTY_PREFIXES } from '../../../src/identity/headers.ts';
 
 const plan = headerPlan('connect', {}, 'X-Authgate-Assertion');
 const stripper = identityStripper(plan.stripNames, STRIPPED_PREFIXES, { thirdParty: ALWAYS_STRIPPED, thirdPartyPrefixes: THIRD_PARTY_PREFIXES });
+const names = new HeaderNames(stripper);
 const ADDED: Array<[string, string]> = [
   ['X-Auth-Username', 'alice'],
   ['X-Authgate-Assertion', 'eyJ.signed'],
@@ -41,7 +42,7 @@ const spellings = [
 for (const name of spellings) {
   t.test(`identity header stripped: ${JSON.stringify(name)}`, async (t) => {
     t.equal(stripper.isIdentityHeader(name), true);
-    const out = outgoingHeaders([name, 'mallory', 'Host', 'rstudio.example.com'], { stripper, add: [] });
+    const out = outgoingHeaders([name, 'mallory', 'Host', 'rstudio.example.com'], { names, add: [] });
     t.same(out, ['Host', 'rstudio.example.com']);
   });
 }
@@ -53,12 +54,22 @@ for (const name of kept) {
   });
 }
 
-t.test('the stripper answers the same from its cache', async (t) => {
+t.test('the stripper answers the same when asked again', async (t) => {
   const s = identityStripper(['X-Auth-Username'], []);
   t.equal(s.isIdentityHeader('X_Auth_Username'), true);
   t.equal(s.isIdentityHeader('X_Auth_Username'), true);
   t.equal(s.isIdentityHeader('Accept'), false);
   t.equal(s.isIdentityHeader('Accept'), false);
+});
+
+t.test('HeaderNames keeps at most maxNames spellings; names past the bound are still judged', async (t) => {
+  const small = new HeaderNames(stripper, 3);
+  const junk = ['X-A', 'X-B', 'X-C', 'X-D', 'X-E'];
+  const out = outgoingHeaders([...junk.flatMap((n) => [n, '1']), 'X_Auth_Username', 'mallory', 'Connection', 'close', 'Remote-User', 'mallory'], { names: small, add: [] });
+  t.same(out, junk.flatMap((n) => [n, '1']), 'identity headers after a full cache are stripped all the same');
+  t.equal(small.size, 3);
+  t.same(small.info('X_Auth_Username'), { lower: 'x_auth_username', kind: small.info('x-auth-username').kind }, 'same answer, cached or not');
+  t.equal(small.size, 3);
 });
 
 t.test('upstream.passHeaders lets a third-party name through, never one authgate sets', async (t) => {
@@ -188,7 +199,7 @@ const cases: Case[] = [
 for (const c of cases) {
   t.test(c.name, async (t) => {
     const out = outgoingHeaders(c.raw, {
-      stripper,
+      names,
       add: c.add ?? [],
       ...(c.keepUpgrade !== undefined ? { keepUpgrade: c.keepUpgrade } : {}),
       ...(c.host !== undefined ? { host: c.host } : {}),

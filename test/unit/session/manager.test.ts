@@ -226,3 +226,28 @@ t.test('regression: an old cookie sent again after renewal reuses the renewal in
   const later = await manager.read(cookie);
   t.not((later as { setCookie?: string }).setCookie, (first as { setCookie?: string }).setCookie, 'a later touch renews again');
 });
+
+t.test('read with a token-key memo: the memo derives the cache key, the answer is the same', async (t) => {
+  const { manager, store } = setup();
+  t.teardown(() => store.close());
+  const a = await manager.create(alice);
+  const b = await manager.create({ ...alice, username: 'bob', uniqueId: 'u-2' });
+  const seen: string[] = [];
+  let last: { token: string; key: string } | undefined;
+  // A memo like the pipeline's per-connection one: remembers the previous token only.
+  const memo = {
+    keyOf(token: string, derive: (token: string) => string) {
+      seen.push(token);
+      if (last?.token !== token) last = { token, key: derive(token) };
+      return last.key;
+    },
+  };
+  t.same(await manager.read(cookieFrom(a.setCookie), memo), { session: a.session });
+  t.same(await manager.read(cookieFrom(a.setCookie), memo), { session: a.session });
+  t.same(await manager.read(cookieFrom(b.setCookie), memo), { session: b.session }, 'another token on the same memo reads its own session');
+  t.same(await manager.read(cookieFrom(a.setCookie)), { session: a.session }, 'the key a memo returns is the one read() derives without it');
+  t.equal(manager.cacheStats.misses, 2, 'one unseal per token, memo or not');
+  t.equal(seen.length, 3);
+  t.same(await manager.read('a=1', memo), {}, 'no token: the memo is not asked');
+  t.equal(seen.length, 3);
+});
