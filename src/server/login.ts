@@ -3,14 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { admit } from '../auth/admit.ts';
 import { isAuthgateError } from '../core/index.ts';
-import { typedSubject, type AuditFields } from '../observability/index.ts';
+import { typedSubject } from '../observability/index.ts';
 import { readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
-import type { RequestContext } from './pipeline.ts';
+import type { RequestContext } from './context.ts';
+import { notPermitted, signIn } from './sign-in.ts';
 import { checkCsrf, csrfToken, newBrowserNonce } from './csrf.ts';
 import { safeReturnTo } from './return-to.ts';
 import { revokeSession } from './revoke.ts';
-import { loginPage, logoutPage, messagePage } from './pages.ts';
+import { loginPage, logoutPage } from './pages.ts';
 import { readForm } from './body.ts';
 import { contentSecurityPolicy, redirect, sendError, sendHtml } from './respond.ts';
 
@@ -120,14 +121,7 @@ export async function handleLoginPost(rt: Runtime, req: IncomingMessage, res: Se
     return notPermitted(rt, res, { ...audit, subject: { username: outcome.profile.username, uniqueId: outcome.profile.uniqueId } }, outcome.profile.username);
   }
   await attempt.succeeded();
-  const { session, setCookie } = await rt.sessions.create(admitted.identity);
-  rt.audit.emit('auth.login.succeeded', {
-    ...audit,
-    subject: { username: admitted.identity.username, uniqueId: admitted.identity.uniqueId, ...(admitted.identity.email ? { email: admitted.identity.email } : {}) },
-    detail: { role: admitted.identity.role, roleSource: admitted.roleSource, sid: session.sid.slice(0, 6) },
-  });
-  rt.metrics.logins.inc({ provider: entry.id, outcome: 'succeeded' });
-  redirect(res, returnTo, { 'set-cookie': [setCookie, clearHostCookie(csrfCookieName(rt))] });
+  await signIn(rt, res, admitted, audit, returnTo, { clearCookies: [clearHostCookie(csrfCookieName(rt))] });
 }
 
 function waitText(ms: number): string {
@@ -137,13 +131,6 @@ function waitText(ms: number): string {
   }
   const minutes = Math.ceil(ms / 60_000);
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-}
-
-/** The right password, but not in the permitted groups: a clear page, an audit event, no throttling. */
-export function notPermitted(rt: Runtime, res: ServerResponse, audit: AuditFields & { provider: string }, username: string, headers: Record<string, string | string[]> = {}): void {
-  rt.audit.emit('auth.login.failed', { ...audit, reason: 'not-permitted' });
-  rt.metrics.logins.inc({ provider: audit.provider, outcome: 'not-permitted' });
-  sendHtml(res, 403, messagePage('Not permitted', `You signed in as ${username}, but you are not permitted to use this application. Ask your administrator for access.`), headers);
 }
 
 export async function handleLogoutGet(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -5,9 +5,9 @@ import { isAuthgateError } from '../core/index.ts';
 import { TRANSACTION_TTL_SECONDS, type OidcTransaction } from '../auth/oidc/index.ts';
 import { seal, unseal, readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
-import type { RequestContext } from './pipeline.ts';
+import type { RequestContext } from './context.ts';
 import { safeReturnTo } from './return-to.ts';
-import { notPermitted } from './login.ts';
+import { notPermitted, signIn } from './sign-in.ts';
 import { messagePage } from './pages.ts';
 import { redirect, sendHtml } from './respond.ts';
 
@@ -55,16 +55,9 @@ export async function handleOidcCallback(rt: Runtime, req: IncomingMessage, res:
   const nowSeconds = Math.floor(rt.now() / 1000);
   const admitted = admit(result.profile, entry.permittedLoginGroups, rt.config.authorization, nowSeconds);
   if (!admitted.ok) return notPermitted(rt, res, { ...audit, subject: { username: result.profile.username, uniqueId: result.profile.uniqueId } }, result.profile.username, { 'set-cookie': clear });
-  const extras = {
+  const sessionExtras = {
     ...(result.tokens.refreshToken ? { refreshToken: result.tokens.refreshToken } : {}),
     ...(entry.oidc.logoutAtProvider && result.tokens.idToken ? { idToken: result.tokens.idToken } : {}),
   };
-  const { session, setCookie } = await rt.sessions.create(admitted.identity, extras);
-  rt.audit.emit('auth.login.succeeded', {
-    ...audit,
-    subject: { username: admitted.identity.username, uniqueId: admitted.identity.uniqueId, ...(admitted.identity.email ? { email: admitted.identity.email } : {}) },
-    detail: { role: admitted.identity.role, roleSource: admitted.roleSource, sid: session.sid.slice(0, 6) },
-  });
-  rt.metrics.logins.inc({ provider: entry.id, outcome: 'succeeded' });
-  redirect(res, safeReturnTo((opened.payload as { returnTo?: unknown }).returnTo), { 'set-cookie': [setCookie, clear] });
+  await signIn(rt, res, admitted, audit, safeReturnTo((opened.payload as { returnTo?: unknown }).returnTo), { clearCookies: [clear], sessionExtras });
 }

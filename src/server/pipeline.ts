@@ -13,19 +13,12 @@ import { isAuthgateError, isRefusal, refusal, type Refusal } from '../core/index
 import { recordRefusal } from '../observability/index.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
+import type { RequestContext } from './context.ts';
 import { BAD_HOST_MESSAGE, hostRefused, upstreamHeaders } from './forwarding.ts';
 import { continueIfExpected } from './body.ts';
 import { refreshIfDue } from './refresh.ts';
 import { handleReserved, isReserved } from './routes.ts';
 import { answerError, answerRefusal, refuseUpgrade, type Channel } from './respond.ts';
-
-export interface RequestContext {
-  requestId: string;
-  client: ClientAddress;
-  started: number;
-  /** Set when the rules judged the request as an API key (no session), for the access log and audit. */
-  principal?: 'api-key';
-}
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 

@@ -8,7 +8,7 @@ import { refusal } from '../core/index.ts';
 import { jwks } from '../identity/index.ts';
 import { recordRefusal } from '../observability/index.ts';
 import type { Runtime } from './runtime.ts';
-import type { RequestContext } from './pipeline.ts';
+import type { RequestContext } from './context.ts';
 import { answerRefusal, sendError, sendJson, sendText } from './respond.ts';
 import { handleLoginGet, handleLoginPost, handleLogoutGet, handleLogoutPost } from './login.ts';
 import { handleOidcCallback, handleOidcStart } from './oidc-routes.ts';
