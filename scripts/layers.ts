@@ -37,7 +37,7 @@ export const LAYERS: readonly Layer[] = [
   { folder: 'auth', role: 'providers (local, LDAP, OIDC), admit(), login throttling', imports: ['config', 'core', 'ldap-syntax', 'net', 'observability', 'policy', 'store'] },
   {
     folder: 'server',
-    role: 'listeners, the request pipeline, reserved routes, login pages, runtime and reload',
+    role: 'listeners, the request pipeline, runtime and reload; routes/: the reserved routes (login, logout, OIDC, pages, forms)',
     imports: ['auth', 'config', 'core', 'identity', 'net', 'observability', 'policy', 'proxy', 'session', 'tls'],
   },
   { folder: 'demo', role: 'the whoami demo upstream', imports: ['server'] },

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { escapeHtml, layout } from '../server/pages.ts';
+import { escapeHtml, layout } from '../server/routes/pages.ts';
 
 export interface WhoamiOptions {
   port: number;

@@ -6,7 +6,7 @@ import { isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Runtime } from './runtime.ts';
 import { handleRequest, handleUpgrade } from './pipeline.ts';
-import { readyz } from './routes.ts';
+import { readyz } from './routes/dispatch.ts';
 import { sendText } from './respond.ts';
 import { httpsRedirectLocation } from './http-redirect.ts';
 

@@ -15,9 +15,9 @@ import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './context.ts';
 import { BAD_HOST_MESSAGE, hostRefused, upstreamHeaders } from './forwarding.ts';
-import { continueIfExpected } from './body.ts';
+import { continueIfExpected } from './routes/body.ts';
 import { refreshIfDue } from './refresh.ts';
-import { handleReserved, isReserved } from './routes.ts';
+import { handleReserved, isReserved } from './routes/dispatch.ts';
 import { answerError, answerRefusal, refuseUpgrade, type Channel } from './respond.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;

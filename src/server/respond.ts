@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isAuthgateError, type Refusal } from '../core/index.ts';
-import { messagePage } from './pages.ts';
+import { messagePage } from './routes/pages.ts';
 
 /** The pages' CSP; `formTargets` are further origins a form may lead to (browsers apply form-action to its redirects too). */
 export function contentSecurityPolicy(formTargets: string[] = []): string {

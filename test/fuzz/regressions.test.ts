@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { safeReturnTo } from '../../src/server/return-to.ts';
+import { safeReturnTo } from '../../src/server/routes/return-to.ts';
 import { returnTo, type FuzzProperty } from '../support/fuzz-properties.ts';
 
 interface Regression {

@@ -15,7 +15,7 @@ import { readCookie } from '../../src/session/cookies.ts';
 import { resolveClientIp } from '../../src/net/client-ip.ts';
 import { compileCidrs, normaliseAddress } from '../../src/net/cidr.ts';
 import { checkTarget } from '../../src/policy/paths.ts';
-import { safeReturnTo } from '../../src/server/return-to.ts';
+import { safeReturnTo } from '../../src/server/routes/return-to.ts';
 import { deriveSessionKeys, seal, unseal, type SealPurpose } from '../../src/session/index.ts';
 import { memoryStore, type SharedStore } from '../../src/store/store.ts';
 import { createThrottle, networkKey, usernameKey } from '../../src/auth/throttle.ts';

@@ -4,14 +4,14 @@
  * and recorded there, as for any request).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { refusal } from '../core/index.ts';
-import { jwks } from '../identity/index.ts';
-import { recordRefusal } from '../observability/index.ts';
-import type { Runtime } from './runtime.ts';
-import type { RequestContext } from './context.ts';
-import { answerRefusal, sendError, sendJson, sendText } from './respond.ts';
+import { refusal } from '../../core/index.ts';
+import { jwks } from '../../identity/index.ts';
+import { recordRefusal } from '../../observability/index.ts';
+import type { Runtime } from '../runtime.ts';
+import type { RequestContext } from '../context.ts';
+import { answerRefusal, sendError, sendJson, sendText } from '../respond.ts';
 import { handleLoginGet, handleLoginPost, handleLogoutGet, handleLogoutPost } from './login.ts';
-import { handleOidcCallback, handleOidcStart } from './oidc-routes.ts';
+import { handleOidcCallback, handleOidcStart } from './oidc.ts';
 
 const RESERVED_PREFIX = '/__authgate__/';
 const WELL_KNOWN_JWKS = '/.well-known/authgate/jwks.json';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { safeReturnTo } from '../../../src/server/return-to.ts';
+import { safeReturnTo } from '../../../../src/server/routes/return-to.ts';
 
 // Every open-redirect payload family falls back to '/'.
 const rejected: Array<[string, unknown]> = [

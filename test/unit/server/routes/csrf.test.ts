@@ -1,5 +1,5 @@
 import t from 'tap';
-import { checkCsrf, csrfToken, newBrowserNonce } from '../../../src/server/csrf.ts';
+import { checkCsrf, csrfToken, newBrowserNonce } from '../../../../src/server/routes/csrf.ts';
 
 const key = Buffer.alloc(32, 7);
 const otherKey = Buffer.alloc(32, 8);

@@ -1,15 +1,15 @@
 /** The OIDC redirect flow: start at /__authgate__/login/<id>, finish at /__authgate__/callback/<id>. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { admit } from '../auth/admit.ts';
-import { isAuthgateError } from '../core/index.ts';
-import { TRANSACTION_TTL_SECONDS, type OidcTransaction } from '../auth/oidc/index.ts';
-import { seal, unseal, readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
-import type { Runtime } from './runtime.ts';
-import type { RequestContext } from './context.ts';
+import { admit } from '../../auth/admit.ts';
+import { isAuthgateError } from '../../core/index.ts';
+import { TRANSACTION_TTL_SECONDS, type OidcTransaction } from '../../auth/oidc/index.ts';
+import { seal, unseal, readCookie, hostCookie, clearHostCookie } from '../../session/index.ts';
+import type { Runtime } from '../runtime.ts';
+import type { RequestContext } from '../context.ts';
 import { safeReturnTo } from './return-to.ts';
 import { notPermitted, signIn } from './sign-in.ts';
 import { messagePage } from './pages.ts';
-import { redirect, sendHtml } from './respond.ts';
+import { redirect, sendHtml } from '../respond.ts';
 
 function txCookieName(rt: Runtime): string {
   return `${rt.config.session.cookieName}-oidc`;

@@ -1,19 +1,19 @@
 /** Login and logout: CSRF-protected forms, throttling, provider calls, a fresh session per login. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { admit } from '../auth/admit.ts';
-import { isAuthgateError } from '../core/index.ts';
-import { typedSubject } from '../observability/index.ts';
-import { readCookie, hostCookie, clearHostCookie } from '../session/index.ts';
-import type { Runtime } from './runtime.ts';
-import type { RequestContext } from './context.ts';
+import { admit } from '../../auth/admit.ts';
+import { isAuthgateError } from '../../core/index.ts';
+import { typedSubject } from '../../observability/index.ts';
+import { readCookie, hostCookie, clearHostCookie } from '../../session/index.ts';
+import type { Runtime } from '../runtime.ts';
+import type { RequestContext } from '../context.ts';
 import { notPermitted, signIn } from './sign-in.ts';
 import { checkCsrf, csrfToken, newBrowserNonce } from './csrf.ts';
 import { safeReturnTo } from './return-to.ts';
-import { revokeSession } from './revoke.ts';
+import { revokeSession } from '../revoke.ts';
 import { loginPage, logoutPage } from './pages.ts';
 import { readForm } from './body.ts';
-import { contentSecurityPolicy, redirect, sendError, sendHtml } from './respond.ts';
+import { contentSecurityPolicy, redirect, sendError, sendHtml } from '../respond.ts';
 
 const MAX_USERNAME = 256;
 

@@ -1,11 +1,11 @@
 /** How every login ends, whichever way the user proved who they are (the login form or an OIDC callback). */
 import type { ServerResponse } from 'node:http';
-import type { Admission } from '../auth/admit.ts';
-import type { AuditFields } from '../observability/index.ts';
-import type { Session } from '../session/index.ts';
-import type { Runtime } from './runtime.ts';
+import type { Admission } from '../../auth/admit.ts';
+import type { AuditFields } from '../../observability/index.ts';
+import type { Session } from '../../session/index.ts';
+import type { Runtime } from '../runtime.ts';
 import { messagePage } from './pages.ts';
-import { redirect, sendHtml } from './respond.ts';
+import { redirect, sendHtml } from '../respond.ts';
 
 type Admitted = Extract<Admission, { ok: true }>;
 

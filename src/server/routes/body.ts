@@ -5,7 +5,7 @@
  * rest; the listener closes a connection whose request body was not read to its end.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AuthgateError } from '../core/index.ts';
+import { AuthgateError } from '../../core/index.ts';
 
 const MAX_FORM_BYTES = 16_384;
 
