@@ -17,11 +17,8 @@ export interface GroupRef {
   id?: string;
 }
 
-/**
- * What a provider learned about a user, before authorization (permitted groups, role
- * mapping) turns it into an Identity.
- */
-export interface Profile {
+/** Who a user is, the part a Profile and an Identity share. */
+interface Person {
   /** Provider id from the config; part of the user's identity. */
   provider: string;
   /** Stable id: AD objectGUID as a GUID string, OpenLDAP entryUUID, OIDC sub, or the DN. */
@@ -30,6 +27,13 @@ export interface Profile {
   email?: string;
   firstName?: string;
   lastName?: string;
+}
+
+/**
+ * What a provider learned about a user, before authorization (permitted groups, role
+ * mapping) turns it into an Identity.
+ */
+export interface Profile extends Person {
   groups: GroupRef[];
   /** Values of userRoleAttribute / roleClaim, for userRoleMapping. */
   roleValues: string[];
@@ -37,13 +41,7 @@ export interface Profile {
   fixedRole?: Role;
 }
 
-export interface Identity {
-  provider: string;
-  uniqueId: string;
-  username: string;
-  email?: string;
-  firstName?: string;
-  lastName?: string;
+export interface Identity extends Person {
   /** Group names (display names) forwarded to the upstream. */
   groups: string[];
   role: Role;
