@@ -4,3 +4,4 @@ export { loadConfigFile, loadConfigText, type LoadedConfig } from './load.ts';
 export { formatIssues } from './issues.ts';
 export { readSecret } from './secrets.ts';
 export { sessionSecrets } from './semantic.ts';
+export { GOOGLE_ISSUER } from './schema/oidc.ts';

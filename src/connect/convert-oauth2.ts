@@ -1,11 +1,11 @@
 /** `[OAuth2]` (Connect's OpenID Connect / Google provider) -> one authgate `type: oidc` provider. */
 import path from 'node:path';
+import { GOOGLE_ISSUER } from '../config/index.ts';
 import type { GcfgValue } from './gcfg.ts';
 import { put, type Collector, type YamlPath } from './model.ts';
 import { nonEmpty, parseBool, type SectionReader } from './values.ts';
 import { pathText } from './convert-ldap.ts';
 
-const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 const CLAIM_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['UsernameClaim', 'usernameClaim'],

@@ -4,12 +4,13 @@
  * allowed if either form is allowed; deny is checked first, so an embedding never escapes a deny.
  * Trusted proxies match their exact address only: trust is never extended through a translation.
  */
+import type { RefusalCode } from '../core/index.ts';
 import { compileCidrs, type CidrList } from './cidr.ts';
 
 export interface NetworkPolicy {
   trusted: CidrList;
-  /** Undefined when allowed, else the reason code for the audit log. */
-  refuse(ip: string): 'ip-denied' | 'ip-not-allowed' | undefined;
+  /** Undefined when allowed, else the refusal code. */
+  refuse(ip: string): Extract<RefusalCode, 'ip-denied' | 'ip-not-allowed'> | undefined;
 }
 
 export function compileNetworkPolicy(network: { trustedProxies: string[]; allow: string[]; deny: string[] }): NetworkPolicy {

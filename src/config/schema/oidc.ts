@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { duration, filePath, secretFields, url } from './common.ts';
 import { providerIdSchema } from './providers.ts';
 
-const GOOGLE_ISSUER = 'https://accounts.google.com';
+/** Google's issuer: selects the Google preset (hd domain check, verified email always required). */
+export const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 const claimName = (description: string, example: string) =>
   z
