@@ -36,15 +36,27 @@ export interface Slapd extends DirectoryEndpoints {
 export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
   await requireBinaries('OpenLDAP', ['slapd', 'slapadd', 'slappasswd', 'ldapadd', 'ldapmodify', 'ldapwhoami', 'openssl']);
   const base = await mkdtemp(path.join(os.tmpdir(), 'authgate-slapd-'));
-  const [ldapPort, ldapsPort] = [await freePort(), await freePort()];
-  const env = {
-    SLAPD_BASE: path.join(base, 'run'),
-    LDAP_PORT: String(ldapPort),
-    LDAPS_PORT: String(ldapsPort),
-    SLAPD_MEMBEROF: options.memberOf ?? 'memberof',
-  };
   const script = path.join(SERVERS_DIR, 'slapd');
-  await run('/bin/bash', [path.join(script, 'start.sh')], env);
+  // freePort() only finds a port free at that moment: a test running beside this one can take it
+  // before slapd binds, and slapd then exits at once ("slapd died"). Such a start is tried again on
+  // new ports (three tries at most); any other failure is reported at once.
+  let ldapPort = 0;
+  let env = { SLAPD_BASE: '', LDAP_PORT: '', LDAPS_PORT: '', SLAPD_MEMBEROF: '' };
+  for (let attempt = 1; ; attempt++) {
+    ldapPort = await freePort();
+    env = {
+      SLAPD_BASE: path.join(base, `run-${attempt}`),
+      LDAP_PORT: String(ldapPort),
+      LDAPS_PORT: String(await freePort()),
+      SLAPD_MEMBEROF: options.memberOf ?? 'memberof',
+    };
+    try {
+      await run('/bin/bash', [path.join(script, 'start.sh')], env);
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/slapd died/.test((error as Error).message)) throw error;
+    }
+  }
   const vars = parseEnvFile(await readFile(path.join(env.SLAPD_BASE, 'env.sh'), 'utf8'));
   const ldapi = vars.LDAPI_URL as string;
   const ldap = async (tool: string, ldif: string): Promise<void> => {
