@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { outgoingHeaders } from '../proxy/index.ts';
 import { withoutCookies, type Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
+import { answersAnyHost } from './routes/dispatch.ts';
 
 /** Header list for the upstream; throws ERR_SIGNING_FAILED rather than sending an unsigned identity. */
 export async function upstreamHeaders(rt: Runtime, req: IncomingMessage, clientIp: string, requestId: string, session: Session | undefined, upgrade: boolean): Promise<string[]> {
@@ -26,16 +27,9 @@ export async function upstreamHeaders(rt: Runtime, req: IncomingMessage, clientI
   return outgoingHeaders(req.rawHeaders, { names: rt.hotPath.headerNames, add, keepUpgrade: upgrade, host: rt.hosts.publicHost, cookie: (value) => (value.includes(prefix) ? withoutCookies(value, prefix) : value) });
 }
 
-// Answers that never depend on Host and that probes, scrapers and assertion verifiers fetch by
-// pod IP or an internal name: they answer whatever the Host.
-const ANY_HOST_PATHS = new Set(['/__authgate__/healthz', '/__authgate__/readyz', '/__authgate__/metrics', '/__authgate__/jwks.json', '/.well-known/authgate/jwks.json']);
-
-/** True when the request's Host is neither the public host nor in network.allowedHosts (and the path needs one). */
+/** True when the request's Host is neither the public host nor in network.allowedHosts (and the route needs one). */
 export function hostRefused(rt: Runtime, req: IncomingMessage): boolean {
-  if (rt.hosts.accepts(req.headers.host)) return false;
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  return !ANY_HOST_PATHS.has(q === -1 ? url : url.slice(0, q));
+  return !rt.hosts.accepts(req.headers.host) && !answersAnyHost(req.url ?? '/');
 }
 
 export const BAD_HOST_MESSAGE = 'The Host header does not name this server.';

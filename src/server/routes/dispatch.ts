@@ -16,6 +16,16 @@ import { handleOidcCallback, handleOidcStart } from './oidc.ts';
 const RESERVED_PREFIX = '/__authgate__/';
 const WELL_KNOWN_JWKS = '/.well-known/authgate/jwks.json';
 
+/**
+ * Reserved routes that answer whatever the Host: probes, scrapers and assertion verifiers call them
+ * by pod IP or an internal name, and none of their answers holds a URL.
+ */
+const ANY_HOST = new Set([...['healthz', 'readyz', 'metrics', 'jwks.json'].map((route) => RESERVED_PREFIX + route), WELL_KNOWN_JWKS]);
+
+export function answersAnyHost(url: string): boolean {
+  return ANY_HOST.has(url.split('?', 1)[0] as string);
+}
+
 export function isReserved(url: string | undefined): boolean {
   if (!url) return false;
   const path = url.split('?', 1)[0] as string;
