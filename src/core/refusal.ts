@@ -19,6 +19,7 @@ const STATUS = {
   'path-denied-for-role': 403,
   'default-deny': 403,
   'websocket-origin-refused': 403,
+  'rpc-method-mismatch': 400,
 } as const satisfies Record<string, number>;
 
 export type RefusalCode = keyof typeof STATUS;

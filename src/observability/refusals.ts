@@ -20,6 +20,8 @@ const REFUSAL_AUDIT_EVENTS: Record<RefusalCode, AuditEventName | undefined> = {
   'path-denied-for-role': 'authz.denied',
   'default-deny': 'authz.denied',
   'websocket-origin-refused': 'authz.denied',
+  // An RPC whose URL names one method and whose body another: a way around path rules, audited as a denial.
+  'rpc-method-mismatch': 'authz.denied',
 };
 
 /** The request a refusal answers. */

@@ -1,2 +1,3 @@
 export { checkTarget, type CheckedTarget } from './paths.ts';
 export { compileRules, type RuleSet } from './rules.ts';
+export { rpcBodyMismatch, rpcPathName } from './workbench-rpc.ts';

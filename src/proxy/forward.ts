@@ -24,9 +24,10 @@ export interface Upstream {
    * `own` are authgate's response headers (HSTS, Set-Cookie), given here rather than set on `res`
    * beforehand so the response headers are written in one pass: the upstream's Set-Cookie is
    * kept beside ours (minus any for authgate's own cookies), any other header of ours replaces the
-   * upstream's (its Strict-Transport-Security is never passed on).
+   * upstream's (its Strict-Transport-Security is never passed on). `body`: the request body when
+   * authgate has already read it (a checked RPC); otherwise the request is streamed.
    */
-  forward(req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own?: Readonly<Record<string, string | string[]>>): Promise<number>;
+  forward(req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own?: Readonly<Record<string, string | string[]>>, body?: Uint8Array): Promise<number>;
   /** Quick reachability probe for readyz. */
   probe(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -47,7 +48,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   return {
     origin: target.origin,
     basePath,
-    forward: (req, res, path, headers, own) => forwardThrough(pool, req, res, basePath + path, headers, own, options.responses),
+    forward: (req, res, path, headers, own, body) => forwardThrough(pool, req, res, basePath + path, headers, own, options.responses, body),
     async probe(timeoutMs) {
       try {
         const answer = await pool.request({ path: basePath || '/', method: 'HEAD', headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
@@ -65,12 +66,13 @@ function toArray(value: string | string[]): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function hasBody(req: IncomingMessage): boolean {
+/** Whether the request carries a body (declared by Content-Length other than 0, or Transfer-Encoding). */
+export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own: Readonly<Record<string, string | string[]>> = {}, policy?: ResponsePolicy): Promise<number> {
+function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, path: string, headers: string[], own: Readonly<Record<string, string | string[]>> = {}, policy?: ResponsePolicy, body?: Uint8Array): Promise<number> {
   return new Promise((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let started = false;
@@ -122,7 +124,7 @@ function forwardThrough(pool: Pool, req: IncomingMessage, res: ServerResponse, p
         path,
         method: req.method ?? 'GET',
         headers,
-        body: hasBody(req) ? req : null,
+        body: body ?? (hasBody(req) ? req : null),
         // Methods such as PUT/PATCH/DELETE are not idempotent for our purposes: never retried.
         idempotent: false,
         blocking: false,

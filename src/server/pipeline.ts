@@ -7,15 +7,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveClientIp, type ClientAddress } from '../net/index.ts';
-import { checkTarget, type CheckedTarget } from '../policy/index.ts';
-import { closeWhenIdle, forwardUpgrade } from '../proxy/index.ts';
+import { checkTarget, rpcBodyMismatch, rpcPathName, type CheckedTarget } from '../policy/index.ts';
+import { closeWhenIdle, forwardUpgrade, hasBody } from '../proxy/index.ts';
 import { isAuthgateError, isRefusal, refusal, type Refusal } from '../core/index.ts';
 import { recordRefusal } from '../observability/index.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './context.ts';
 import { BAD_HOST_MESSAGE, hostRefused, upstreamHeaders } from './forwarding.ts';
-import { continueIfExpected } from './routes/body.ts';
+import { continueIfExpected, readBody } from './routes/body.ts';
 import { refreshIfDue } from './refresh.ts';
 import { handleReserved, isReserved } from './routes/dispatch.ts';
 import { answerError, answerRefusal, refuseUpgrade, type Channel } from './respond.ts';
@@ -102,6 +102,25 @@ async function accessStage(rt: Runtime, req: IncomingMessage, ctx: RequestContex
   return { session, setCookie, refused: refusal(code, decision.rule ? `Access denied by rule "${decision.rule}".` : 'Access denied.', facts) };
 }
 
+/** Largest RPC body authgate reads to check (the IDE saves a document through an RPC carrying its text); larger: 413. */
+const MAX_RPC_BODY = 16 * 1024 * 1024;
+const RPC_BODY_TIMEOUT_MS = 60_000;
+
+/**
+ * workbench profile: the body of a request to an RStudio RPC path, read and checked against the
+ * method its URL names (policy/workbench-rpc.ts), so the rules judged the method the session runs.
+ * Undefined: not an RPC request with a body (streamed as usual).
+ */
+async function rpcStage(rt: Runtime, req: IncomingMessage, res: ServerResponse, checked: Checked, session: Session | undefined): Promise<{ body: Buffer } | Refusal | undefined> {
+  if (rt.config.upstream.profile !== 'workbench') return undefined;
+  const name = rpcPathName(checked.target);
+  if (name === undefined || !hasBody(req)) return undefined;
+  const body = await readBody(req, res, { maxBytes: MAX_RPC_BODY, timeoutMs: RPC_BODY_TIMEOUT_MS, what: 'RPC body' });
+  const mismatch = rpcBodyMismatch(name, body);
+  if (mismatch === undefined) return { body };
+  return refusal('rpc-method-mismatch', `The RPC was refused: ${mismatch}.`, { path: checked.path, detail: { reason: mismatch }, ...(session ? { who: session.identity } : {}) });
+}
+
 /** Records a refusal (audit and metric) and answers it; `own` are authgate's response headers (HTTP only). */
 function refuse(rt: Runtime, req: IncomingMessage, ctx: RequestContext, to: Channel, refused: Refusal, own?: Record<string, string | string[]>): void {
   recordRefusal(rt, refused, { requestId: ctx.requestId, clientIp: ctx.client.ip, method: req.method, target: req.url ?? '' });
@@ -129,6 +148,8 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
     const result = await accessStage(rt, req, ctx, false, target);
     if (result.setCookie.length > 0) own['set-cookie'] = result.setCookie;
     if (result.refused) return refuse(rt, req, ctx, { req, res }, result.refused, own);
+    const rpc = await rpcStage(rt, req, res, target, result.session);
+    if (rpc && isRefusal(rpc)) return refuse(rt, req, ctx, { req, res }, rpc, own);
     const headers = await upstreamHeaders(rt, req, ctx.client.ip, ctx.requestId, result.session, false);
     if ((result.session || ctx.principal) && rt.config.audit.requests) {
       const who = result.session ? { subject: { username: result.session.identity.username } } : { detail: { principal: ctx.principal } };
@@ -136,7 +157,7 @@ export async function handleRequest(rt: Runtime, req: IncomingMessage, res: Serv
     }
     continueIfExpected(req, res);
     const upstreamStarted = performance.now();
-    const status = await rt.upstream.forward(req, res, target.target, headers, own);
+    const status = await rt.upstream.forward(req, res, target.target, headers, own, rpc?.body);
     rt.metrics.upstreamDone(status, (performance.now() - upstreamStarted) / 1000);
   } catch (error) {
     if (!res.headersSent) setAll(res, own);

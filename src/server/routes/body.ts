@@ -29,10 +29,21 @@ export async function readForm(req: IncomingMessage, res: ServerResponse, timeou
   if (type !== 'application/x-www-form-urlencoded') {
     throw new AuthgateError('ERR_BAD_REQUEST', 'Expected a form (application/x-www-form-urlencoded).', { status: 415 });
   }
+  const body = await readBody(req, res, { maxBytes: MAX_FORM_BYTES, timeoutMs, what: 'form' });
+  return new URLSearchParams(body.toString('utf8'));
+}
+
+/**
+ * Reads a whole request body of at most `maxBytes` within `timeoutMs`. Too large (declared or
+ * received): 413; cut off: 400; too slow: 408. `what` names the body in the messages ("form").
+ */
+export async function readBody(req: IncomingMessage, res: ServerResponse, limits: { maxBytes: number; timeoutMs: number; what: string }): Promise<Buffer> {
+  const { maxBytes, timeoutMs, what } = limits;
+  const tooLarge = () => new AuthgateError('ERR_BAD_REQUEST', `${capitalised(what)} too large (more than ${maxBytes} bytes).`, { status: 413 });
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_FORM_BYTES) {
+  if (declared > maxBytes) {
     res.setHeader('connection', 'close');
-    throw new AuthgateError('ERR_BAD_REQUEST', 'Form too large.', { status: 413 });
+    throw tooLarge();
   }
   continueIfExpected(req, res);
   return new Promise((resolve, reject) => {
@@ -49,17 +60,17 @@ export async function readForm(req: IncomingMessage, res: ServerResponse, timeou
         if (!res.headersSent) res.setHeader('connection', 'close');
         req.pause();
         reject(error);
-      } else resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      } else resolve(Buffer.concat(chunks));
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_FORM_BYTES) return done(new AuthgateError('ERR_BAD_REQUEST', 'Form too large.', { status: 413 }));
+      if (size > maxBytes) return done(tooLarge());
       chunks.push(chunk);
     };
     const onEnd = () => done(undefined);
-    const onError = () => done(new AuthgateError('ERR_BAD_REQUEST', 'The form was cut off.', { status: 400 }));
+    const onError = () => done(new AuthgateError('ERR_BAD_REQUEST', `The ${what} was cut off.`, { status: 400 }));
     const timer = setTimeout(
-      () => done(new AuthgateError('ERR_REQUEST_TIMEOUT', `The form did not arrive within ${Math.round(timeoutMs / 100) / 10} s.`, { status: 408, detail: `${size} bytes received` })),
+      () => done(new AuthgateError('ERR_REQUEST_TIMEOUT', `The ${what} did not arrive within ${Math.round(timeoutMs / 100) / 10} s.`, { status: 408, detail: `${size} bytes received` })),
       timeoutMs,
     );
     req.on('data', onData);
@@ -67,4 +78,8 @@ export async function readForm(req: IncomingMessage, res: ServerResponse, timeou
     req.once('error', onError);
     req.once('aborted', onError);
   });
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

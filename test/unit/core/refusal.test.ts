@@ -13,6 +13,7 @@ const EXPECTED: Array<[RefusalCode, number]> = [
   ['path-denied-for-role', 403],
   ['default-deny', 403],
   ['websocket-origin-refused', 403],
+  ['rpc-method-mismatch', 400],
 ];
 
 t.test('the closed list of refusal codes', async (t) => {

@@ -69,7 +69,7 @@ t.test('the audited path is capped at 500 characters', async (t) => {
 });
 
 t.test('every refusal code is counted under its own label, never as other', async (t) => {
-  const codes: RefusalCode[] = ['bad-host', 'bad-path', 'xff-malformed', 'ip-denied', 'ip-not-allowed', 'unauthenticated', 'path-denied', 'path-denied-for-role', 'default-deny', 'websocket-origin-refused'];
+  const codes: RefusalCode[] = ['bad-host', 'bad-path', 'xff-malformed', 'ip-denied', 'ip-not-allowed', 'unauthenticated', 'path-denied', 'path-denied-for-role', 'default-deny', 'websocket-origin-refused', 'rpc-method-mismatch'];
   const metrics = createMetrics();
   const audit = createAuditLog({ file: '-', sink: () => undefined });
   for (const code of codes) recordRefusal({ audit, metrics }, refusal(code, 'm'), REQUEST);

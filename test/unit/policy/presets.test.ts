@@ -19,33 +19,93 @@ function who(role: Role): Identity {
   return { provider: 'p', uniqueId: 'u', username: 'user', groups: [], role, authTime: 0, refreshedAt: 0 };
 }
 
-const WORKBENCH: Array<[string, string, boolean, Role, boolean | 'refused']> = [
-  // [method, target as the browser sends it, websocket?, role, allowed? ('refused': 400 before any rule)]
-  ['GET', '/terminal/2x8Kd1/', true, 'viewer', false],
-  ['GET', '/p/58fab3e4/terminal/2x8Kd1/', true, 'viewer', false],
-  ['GET', '/p/58fab3e4/terminal/2x8Kd1/', true, 'publisher', true],
-  ['GET', '/%74erminal/2x8Kd1/', true, 'viewer', false],
-  ['GET', '//terminal/2x8Kd1/', true, 'viewer', false],
-  ['GET', '/x/../terminal/2x8Kd1/', true, 'viewer', 'refused'],
-  ['GET', '/p/58fab3e4/terminal/1/..;/..;/x', true, 'viewer', 'refused'],
-  ['POST', '/rpc/start_terminal', false, 'viewer', false],
-  ['POST', '/rpc/get_terminal_buffer_chunk', false, 'viewer', false],
-  ['POST', '/rpc/console_input', false, 'viewer', true],
-  ['POST', '/upload', false, 'viewer', false],
-  ['POST', '/upload;jsessionid=1', false, 'viewer', 'refused'],
-  ['POST', '/%75pload', false, 'viewer', false],
-  ['POST', '/upload', false, 'administrator', true],
-  ['GET', '/export/report.csv?name=report.csv&file=~%2Freport.csv', false, 'viewer', false],
-  ['GET', '/file_show?path=~%2Fsecret.txt', false, 'viewer', false],
-  ['GET', '/files/data.csv', false, 'viewer', false],
-  ['POST', '/rpc/get_rsconnect_account_list', false, 'viewer', false],
-  ['POST', '/rpc/rsconnect_publish', false, 'publisher', true],
-  ['GET', '/', false, 'viewer', true],
-  ['GET', '/s/9a8b7c/', false, 'viewer', true],
-  ['GET', '/p/58fab3e4/events/get_events', false, 'viewer', true],
+// Route shapes of the IDE, from its source (docs/workbench.md lists files and commits):
+// S: a Workbench session scope, /s/ + 5 hex (user) + 8 hex (project) + 8 hex (session)
+// (core/r_util/RSessionContext.cpp urlPathForSessionScope / parseSessionUrl); P: the port proxy
+// /p/<token>/ that the terminal's WebSocket always goes through (TerminalSessionSocket.java:
+// hostPageBaseURL + "p/" + channelId + "/terminal/" + handle + "/").
+const S = '/s/9a8b7c6d5e4f3a2b1c0d9';
+const P = '/p/58fab3e4';
+/** Every base a session route is reached under: open-source root, session scope, port proxy, both, and a proxy pointing back at rserver. */
+const BASES = ['', S, P, `${S}${P}`, `${P}${S}`];
+
+type Case = [string, string, boolean, Role, boolean | 'refused'];
+// [method, target as the browser sends it, websocket?, role, allowed? ('refused': 400 before any rule)]
+const ROUTES: Array<[string, string, boolean]> = [
+  // terminal: WebSocket, and the RPCs that start terminals and drive console processes (also the RPC fallback)
+  ['GET', '/terminal/2x8Kd1/', true],
+  ['POST', '/rpc/start_terminal', false],
+  ['POST', '/rpc/get_terminal_shells', false],
+  ['POST', '/rpc/get_terminal_options', false],
+  ['POST', '/rpc/process_write_stdin', false],
+  ['POST', '/rpc/process_use_rpc', false],
+  ['POST', '/rpc/process_get_buffer_chunk', false],
+  // upload: the /upload handler (a prefix: /upload2, /upload/x reach it too) and complete_upload
+  ['POST', '/upload', false],
+  ['POST', '/upload2', false],
+  ['POST', '/upload/x', false],
+  ['POST', '/rpc/complete_upload', false],
+  // download / export / raw views (handlers /export, /files, /show, /file_show; export is a POST form today, a GET before)
+  ['POST', '/export', false],
+  ['GET', '/export/report.csv?name=report.csv&file=~%2Freport.csv', false],
+  ['GET', '/files/data.csv', false],
+  ['GET', '/show?path=~%2Fsecret.txt', false],
+  ['GET', '/file_show?path=~%2Fsecret.txt', false],
+  // publishing: Connect / shinyapps.io (rsconnect), RPubs
+  ['POST', '/rpc/rsconnect_publish', false],
+  ['POST', '/rpc/get_rsconnect_account_list', false],
+  ['POST', '/rpc/get_rsconnect_deployments', false],
+  ['POST', '/rpc/get_rmd_publish_details', false],
+  ['POST', '/rpc/get_edit_published_docs', false],
+  ['POST', '/rpc/rpubs_upload', false],
+  ['POST', '/rpc/rpubs_is_published', false],
+  // version control (Git, SVN, clone)
+  ['POST', '/rpc/git_push', false],
+  ['POST', '/rpc/git_commit', false],
+  ['POST', '/rpc/svn_commit', false],
+  ['POST', '/rpc/vcs_clone', false],
+  ['POST', '/rpc/vcs_full_status', false],
 ];
 
-t.test('workbench-lockdown preset', async (t) => {
+/** What a viewer keeps: the IDE itself. */
+const KEPT: Array<[string, string, boolean]> = [
+  ['GET', '/', false],
+  ['POST', '/rpc/console_input', false],
+  ['POST', '/rpc/client_init', false],
+  ['POST', '/rpc/get_file_contents', false],
+  ['GET', '/events/get_events', false],
+  ['GET', '/help/library/stats/html/lm.html', false],
+  ['GET', '/graphics/plot.png', false],
+  ['GET', '/terminal/2x8Kd1/', false],
+];
+
+const WORKBENCH: Case[] = [
+  ...BASES.flatMap((base) => ROUTES.flatMap(([m, p, ws]): Case[] => [[m, `${base}${p}`, ws, 'viewer', false], [m, `${base}${p}`, ws, 'publisher', true]])),
+  ...BASES.flatMap((base) => KEPT.map(([m, p, ws]): Case => [m, `${base}${p}`, ws, 'viewer', true])),
+  // percent-encoded and doubled-slash spellings reach the same routes (checkTarget decodes unreserved characters, collapses //)
+  ['GET', '/%74erminal/2x8Kd1/', true, 'viewer', false],
+  ['GET', `${S}/p/58fab3e4/%74erminal/2x8Kd1/`, true, 'viewer', false],
+  ['GET', '//terminal/2x8Kd1/', true, 'viewer', false],
+  ['GET', `/s//9a8b7c6d5e4f3a2b1c0d9//p/58fab3e4/terminal/1/`, true, 'viewer', false],
+  ['POST', '/%72pc/start_%74erminal', false, 'viewer', false],
+  ['POST', `${S}/rpc/%73tart_terminal`, false, 'viewer', false],
+  ['POST', '/%75pload', false, 'viewer', false],
+  ['POST', `${S}/%75pload`, false, 'viewer', false],
+  ['GET', `${S}/%66ile_show?path=x`, false, 'viewer', false],
+  ['POST', `${S}/e%78port`, false, 'viewer', false],
+  // case: RStudio matches prefixes case-sensitively (core/http/UriHandler.cpp starts_with; the RPC
+  // map is keyed by exact name), so these reach no handler upstream and the rules let them through
+  ['POST', '/Upload', false, 'viewer', true],
+  ['POST', `${S}/RPC/start_terminal`, false, 'viewer', true],
+  // spellings servers read differently never reach a rule
+  ['GET', '/x/../terminal/2x8Kd1/', true, 'viewer', 'refused'],
+  ['GET', `${S}/p/58fab3e4/terminal/1/..;/..;/x`, true, 'viewer', 'refused'],
+  ['POST', '/upload;jsessionid=1', false, 'viewer', 'refused'],
+  ['POST', `${S}/rpc%2Fstart_terminal`, false, 'viewer', 'refused'],
+  ['POST', `${S}/upload%3B`, false, 'viewer', 'refused'],
+];
+
+t.test('workbench-lockdown preset: every route shape of the IDE, under every base', async (t) => {
   const rules = preset('workbench-lockdown');
   for (const [method, target, websocket, role, allowed] of WORKBENCH) {
     const checked = checkTarget(target);
@@ -53,6 +113,17 @@ t.test('workbench-lockdown preset', async (t) => {
     if (!checked.ok) continue;
     const decision = rules.decide({ path: checked.path, method, websocket, clientIp: '10.0.0.1', identity: who(role) });
     t.equal(decision.allow, allowed, `${role} ${method} ${target}${websocket ? ' (WebSocket)' : ''} -> ${decision.rule ?? decision.reasons.join(',')}`);
+  }
+});
+
+t.test('workbench-lockdown preset with pathCaseSensitive: false also denies other cases', async (t) => {
+  const doc = parse(readFileSync(path.join(CONFIG, 'presets', 'workbench-lockdown.yaml'), 'utf8')) as { rules: unknown[] };
+  const rules = compileRules(doc.rules.map((r) => ruleSchema.parse(r)), 'allow', false);
+  for (const target of ['/Upload', `${S}/RPC/Start_Terminal`, `${P}/TERMINAL/1/`]) {
+    const checked = checkTarget(target, false);
+    if (!checked.ok) throw new Error(`${target} refused: ${checked.reason}`);
+    const decision = rules.decide({ path: checked.path, method: 'POST', websocket: target.includes('TERMINAL'), clientIp: '10.0.0.1', identity: who('viewer') });
+    t.equal(decision.allow, false, target);
   }
 });
 
