@@ -34,6 +34,19 @@ export const ALWAYS_STRIPPED = [
 ];
 /** Canonical prefixes of the same families (`Remote-*`, `X-Remote-*`, `X-WEBAUTH-*`, `X-Ms-Client-Principal*`, `X-Original-*`). */
 export const THIRD_PARTY_PREFIXES = ['remote-', 'x-remote-', 'x-webauth-', 'x-ms-client-principal', 'x-original-'];
+/**
+ * Workbench's IDE marks its background RPCs (event polling and the like) with this header set to
+ * `0` ("do not refresh the auth credentials": RpcRequest.java; server_core HeaderConstants.hpp
+ * `kRStudioRpcRefreshAuthCreds`). The workbench profile passes it to rserver and does not count
+ * such requests as user activity.
+ */
+export const WORKBENCH_REFRESH_HEADER = 'X-RStudio-Refresh-Auth-Creds';
+
+/** Whether a request is a background request of Workbench's IDE (its refresh header is `0`). */
+export function isWorkbenchBackground(value: string | string[] | undefined): boolean {
+  return value === '0';
+}
+
 /** Canonical prefixes of the names authgate sets itself (never passed, whatever the configuration). */
 export const STRIPPED_PREFIXES = ['x-auth-', 'x-rstudio-', 'x-authgate-'];
 

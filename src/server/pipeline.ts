@@ -11,6 +11,7 @@ import { checkTarget, rpcBodyMismatch, rpcPathName, type CheckedTarget } from '.
 import { closeWhenIdle, forwardUpgrade, hasBody } from '../proxy/index.ts';
 import { isAuthgateError, isRefusal, refusal, type Refusal } from '../core/index.ts';
 import { recordRefusal } from '../observability/index.ts';
+import { isWorkbenchBackground } from '../identity/index.ts';
 import type { Session } from '../session/index.ts';
 import type { Runtime } from './runtime.ts';
 import type { RequestContext } from './context.ts';
@@ -43,7 +44,9 @@ function requestContext(rt: Runtime, req: IncomingMessage): RequestContext {
 
 /** Session stage: the current session (renewed or refreshed as needed) and any Set-Cookie to send. */
 async function sessionStage(rt: Runtime, req: IncomingMessage, ctx: RequestContext): Promise<{ session?: Session; setCookie: string[] }> {
-  const read = await rt.sessions.read(req.headers.cookie, rt.hotPath.connection(req.socket));
+  // Workbench's background RPCs (marked X-RStudio-Refresh-Auth-Creds: 0) are not the user's activity: they never renew the session.
+  const background = rt.config.upstream.profile === 'workbench' && isWorkbenchBackground(req.headers['x-rstudio-refresh-auth-creds']);
+  const read = await rt.sessions.read(req.headers.cookie, rt.hotPath.connection(req.socket), { background });
   if (!read.session) {
     if (read.invalid) {
       rt.audit.emit('session.invalid', { requestId: ctx.requestId, clientIp: ctx.client.ip, reason: read.invalid });

@@ -7,7 +7,7 @@ import { compileNetworkPolicy, type NetworkPolicy } from '../net/index.ts';
 import { compileRules, type RuleSet } from '../policy/index.ts';
 import { acceptedHosts, createUpstream, HeaderNames, identityStripper, ownCookieMatcher, websocketOriginPolicy, type AcceptedHosts, type IdentityStripper, type OriginPolicy, type ResponsePolicy, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
 import { deriveSessionKeys, createSharedStore, SessionManager, type SessionKeys, type SharedStore } from '../session/index.ts';
-import { ALWAYS_STRIPPED, assertionSigner, generatedKeySet, headerPlan, identityHeaders, keySetFromPem, STRIPPED_PREFIXES, THIRD_PARTY_PREFIXES, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
+import { ALWAYS_STRIPPED, assertionSigner, generatedKeySet, headerPlan, identityHeaders, keySetFromPem, STRIPPED_PREFIXES, THIRD_PARTY_PREFIXES, WORKBENCH_REFRESH_HEADER, type AssertionSigner, type HeaderPlan, type KeySet } from '../identity/index.ts';
 import { createThrottle, type Throttle } from '../auth/throttle.ts';
 import { createProviders, type ProviderEntry } from '../auth/registry.ts';
 import type { LocalUser } from '../auth/local/index.ts';
@@ -131,7 +131,7 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
   const rewriteUsername = rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined;
   // Connect API tokens (X-Auth-Token) are credentials Connect checks itself, not identity authgate sets.
   const stripper = identityStripper(plan.stripNames, STRIPPED_PREFIXES, {
-    keep: config.upstream.passApiKeys ? ['X-Auth-Token'] : [],
+    keep: [...(config.upstream.passApiKeys ? ['X-Auth-Token'] : []), ...(config.upstream.profile === 'workbench' ? [WORKBENCH_REFRESH_HEADER] : [])],
     thirdParty: ALWAYS_STRIPPED,
     thirdPartyPrefixes: THIRD_PARTY_PREFIXES,
     pass: config.upstream.passHeaders,

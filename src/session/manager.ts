@@ -75,9 +75,11 @@ export class SessionManager {
   /**
    * The session a Cookie header carries. `keys` may remember token -> cache key for the caller
    * (the pipeline passes its per-connection memo, so keep-alive requests that repeat a token skip
-   * the hash); without it the token is hashed.
+   * the hash); without it the token is hashed. A `background` request (one the client marks as not
+   * the user's doing) is judged like any other but never renews the session: it does not count as
+   * activity for the idle timeout.
    */
-  async read(cookieHeader: string | string[] | undefined, keys?: TokenKeyMemo): Promise<SessionReadResult> {
+  async read(cookieHeader: string | string[] | undefined, keys?: TokenKeyMemo, options: { background?: boolean } = {}): Promise<SessionReadResult> {
     const token = readCookie(cookieHeader, this.wireName);
     if (!token) return {};
     const cacheKey = keys ? keys.keyOf(token, sessionCacheKey) : sessionCacheKey(token);
@@ -101,7 +103,7 @@ export class SessionManager {
       this.#cache.delete(cacheKey);
       return { invalid: 'revoked' };
     }
-    if (now - session.lastSeen >= touchInterval(this.#o.limits)) {
+    if (!options.background && now - session.lastSeen >= touchInterval(this.#o.limits)) {
       // Requests already in flight (or API clients) keep sending the old cookie for a while:
       // re-use one renewal per old cookie instead of sealing a new one on every request.
       const previous = this.#renewals.get(cacheKey);

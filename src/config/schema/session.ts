@@ -10,7 +10,7 @@ export const sessionSchema = z
       .regex(/^[A-Za-z0-9_-]+$/, 'must be a cookie name made of letters, digits, _ and -')
       .default('authgate')
       .meta({ description: 'Cookie name; authgate adds the __Host- prefix.' }),
-    idleTimeout: duration('A session unused for this long ends.', '8h').prefault('8h'),
+    idleTimeout: duration('A session unused for this long ends. With the workbench profile, background RPCs of the IDE (X-RStudio-Refresh-Auth-Creds: 0) are not use.', '8h').prefault('8h'),
     maxLifetime: duration('A session ends this long after login, however active.', '7d').prefault('7d'),
     store: z.enum(['memory', 'redis']).default('memory').meta({ description: 'Where revocations and throttling counters live: memory (one replica) or redis (shared).' }),
     cacheSize: z.number().int().min(0).max(1_000_000).default(10_000).meta({ description: 'Decoded sessions kept in memory (LRU), so a busy user costs no decryption per request.' }),

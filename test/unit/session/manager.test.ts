@@ -79,6 +79,19 @@ t.test('renewal Set-Cookie only after the touch interval; idle expiry slides', a
   t.equal(later.session?.sid, created.session.sid);
 });
 
+t.test('a background read never renews: background reads alone reach the idle timeout', async (t) => {
+  const { manager, store, advance } = setup();
+  t.teardown(() => store.close());
+  const created = await manager.create(alice);
+  for (let i = 0; i < 7; i++) {
+    advance(H);
+    const polled = await manager.read(cookieFrom(created.setCookie), undefined, { background: true });
+    t.ok(polled.session && !('setCookie' in polled && polled.setCookie), `hour ${i + 1}: valid, not renewed`);
+  }
+  advance(H);
+  t.same(await manager.read(cookieFrom(created.setCookie), undefined, { background: true }), { invalid: 'idle-expired' });
+});
+
 t.test('idle expiry with an injected clock', async (t) => {
   const { manager, store, advance } = setup();
   t.teardown(() => store.close());
