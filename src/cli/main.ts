@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   'hash-password': { summary: 'hash a password read from stdin for a local users file', load: () => import('./hash-password.ts') },
   'import-connect': { summary: 'convert an RStudio Connect gcfg into authgate YAML: import-connect FILE', load: () => import('./import-connect.ts') },
   'ldap-test': { summary: 'debug an LDAP login step by step: ldap-test --config FILE --user NAME [--provider ID] (password on stdin)', load: () => import('./ldap-test.ts') },
+  'workbench-secret': { summary: 'write a secret username header name for Workbench and print the rserver.conf lines: workbench-secret --out FILE [--public-url URL]', load: () => import('./workbench-secret.ts') },
   'whoami-upstream': { summary: 'run the diagnostic upstream that shows what it receives', load: () => import('./whoami-upstream.ts') },
 };
 

@@ -2,7 +2,7 @@
  * Checks the schema cannot express: files exist and parse, secrets are readable and long
  * enough, ids are unique, insecure modes are flagged. Collects every issue; never throws.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { Config } from './schema/index.ts';
 import { providerId } from './schema/providers.ts';
@@ -160,12 +160,53 @@ function identityIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
       if (problem) out.push(issue('identity.assertion.keyFile', `"${assertion.keyFile}" ${problem}`));
     }
   }
+  out.push(...usernameHeaderIssues(config, ctx));
   if (config.identity.usernameRewrite) {
     try {
       new RegExp(config.identity.usernameRewrite.pattern);
     } catch (error) {
       out.push(issue('identity.usernameRewrite.pattern', `${JSON.stringify(config.identity.usernameRewrite.pattern)} is not a valid regular expression (${(error as Error).message})`));
     }
+  }
+  return out;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * The username header named in identity.headers.usernameFile (its one line), or why it cannot be
+ * used. Undefined name and problem: the file is not configured.
+ */
+export function usernameHeaderFromFile(config: Config, ctx: SecretContext): { name?: string; problem?: string } {
+  const file = config.identity.headers.usernameFile;
+  if (file === undefined) return {};
+  const read = readable(file, 'identity.headers.usernameFile', ctx);
+  if (read.issue) return { problem: read.issue.message };
+  const name = (read.text ?? '').trim();
+  if (!HEADER_NAME.test(name)) return { problem: `"${file}" must hold one HTTP header name on one line (such as the one \`authgate workbench-secret\` writes)` };
+  return { name };
+}
+
+function usernameHeaderIssues(config: Config, ctx: SecretContext): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const headers = config.identity.headers;
+  if (headers.usernameFile !== undefined && headers.username !== undefined) {
+    out.push(issue('identity.headers.usernameFile', 'is set together with identity.headers.username; keep one (the file keeps the name out of the configuration)'));
+  }
+  const { problem } = usernameHeaderFromFile(config, ctx);
+  if (problem) out.push(issue('identity.headers.usernameFile', problem));
+  else if (headers.usernameFile !== undefined) {
+    const mode = statSync(ctx.resolvePath(headers.usernameFile)).mode & 0o777;
+    if (mode & 0o007) out.push(issue('identity.headers.usernameFile', `"${headers.usernameFile}" is readable by every user (mode ${mode.toString(8).padStart(4, '0')}); the header name is a secret: chmod 600 it`, 'warning'));
+  }
+  if (config.upstream.profile === 'workbench' && headers.usernameFile === undefined && (headers.username === undefined || headers.username.toLowerCase() === 'x-rstudio-username')) {
+    out.push(
+      issue(
+        'identity.headers.username',
+        'the workbench profile sends the username in X-RStudio-Username, a name any program on the Workbench host (code in an R session) can send to rserver on loopback as another user; give Workbench a secret header name: `authgate workbench-secret --out FILE` writes it for identity.headers.usernameFile and prints the rserver.conf lines (docs/workbench.md)',
+        'warning',
+      ),
+    );
   }
   return out;
 }

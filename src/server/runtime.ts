@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Config, LoadedConfig } from '../config/index.ts';
-import { sessionSecrets } from '../config/index.ts';
+import { sessionSecrets, usernameHeaderFromFile } from '../config/index.ts';
 import { compileNetworkPolicy, type NetworkPolicy } from '../net/index.ts';
 import { compileRules, type RuleSet } from '../policy/index.ts';
 import { acceptedHosts, createUpstream, HeaderNames, identityStripper, ownCookieMatcher, websocketOriginPolicy, type AcceptedHosts, type IdentityStripper, type OriginPolicy, type ResponsePolicy, type Upstream, type UpgradeTarget } from '../proxy/index.ts';
@@ -125,7 +125,10 @@ export async function buildRuntime(deps: RuntimeDeps): Promise<Runtime> {
     ca,
     responses,
   });
-  const plan = headerPlan(config.upstream.profile, config.identity.headers, config.identity.assertion.header);
+  const { usernameFile, ...headerNames } = config.identity.headers;
+  const secretName = usernameHeaderFromFile(config, loaded);
+  if (usernameFile !== undefined && secretName.name === undefined) throw new TypeError(`identity.headers.usernameFile: ${secretName.problem ?? 'unreadable'}`);
+  const plan = headerPlan(config.upstream.profile, { ...headerNames, ...(secretName.name ? { username: secretName.name } : {}) }, config.identity.assertion.header);
   const rewrite = config.identity.usernameRewrite;
   const rewriteRe = rewrite ? new RegExp(rewrite.pattern) : undefined;
   const rewriteUsername = rewriteRe && rewrite ? (u: string) => u.replace(rewriteRe, rewrite.replacement) : undefined;

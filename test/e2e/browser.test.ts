@@ -39,10 +39,10 @@ interface World {
 async function startWorld(t: Test): Promise<World> {
   const slapd = await startSlapd();
   t.teardown(() => slapd.stop());
-  const shiny = await startShiny();
-  t.teardown(() => shiny.stop());
   const port = await freePort();
   const publicUrl = `https://localhost:${port}`;
+  const shiny = await startShiny(undefined, { signOutUrl: `${publicUrl}/__authgate__/logout` });
+  t.teardown(() => shiny.stop());
   const idp = await startOidcProvider({ redirectUris: [`${publicUrl}/__authgate__/callback/sso`], postLogoutRedirectUris: [`${publicUrl}/__authgate__/login`] });
   t.teardown(() => idp.stop());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'authgate-e2e-'));
@@ -291,6 +291,26 @@ t.test('a real browser logs in through authgate and uses a real Shiny app', asyn
       t.match(String(replayHtml.headers.location), /^\/__authgate__\/login\?rd=/);
       t.equal(shiny.requests.length, seen, 'the replays never reached the app');
       t.ok(audited('session.invalid', '"revoked"'), 'audited as a revoked session');
+    });
+  });
+
+  await t.test("6b. signing out in the upstream (its sign-out URL is authgate's logout) ends the authgate session", async (t) => {
+    const { context, page } = await freshPage(t, w);
+    await onPage(page, '6b-upstream-sign-out', async () => {
+      await page.goto(app('/?scenario=6b'));
+      await submitLdapForm(page, 'bob', slapd.userPassword);
+      t.equal((await shinyShows(page)).username, 'bob');
+      const old = sessionCookie(await context.cookies());
+      t.ok(old, 'a session cookie while logged in');
+      await clickAndLoad(page, page.locator('#sign-out'));
+      t.equal(new URL(page.url()).pathname, '/__authgate__/login', 'upstream sign-out -> authgate logout -> login page, no confirmation step');
+      t.equal(await page.title(), TITLE);
+      t.notOk(sessionCookie(await context.cookies()), 'the session cookie is gone');
+      t.ok(shiny.requests.some((r) => r.url === '/auth-sign-out' && r.username === 'bob'), 'the sign-out went through the upstream');
+      t.ok(audited('auth.logout', '"upstream-sign-out"'), 'audited as a logout through the upstream');
+      const replay = await fetchText(ag, '/?scenario=6b&replay=1', { headers: { cookie: `__Host-authgate=${old}`, accept: 'application/json' } });
+      t.equal(replay.status, 401, 'the old cookie is revoked');
+      await screenshot(page, '6b-upstream-sign-out');
     });
   });
 

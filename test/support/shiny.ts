@@ -7,6 +7,8 @@
  * unchanged. It exists because Shiny's own R code never sees most requests (httpuv serves the
  * JavaScript and CSS under /shared/ without calling R), so the R log alone could not prove that
  * a user never reached the app; the hop's list can. authgate is pointed at the hop's URL.
+ * Given `signOutUrl`, the hop also answers `GET /auth-sign-out` with a redirect there, as rserver
+ * does with `auth-proxy-sign-out-url` when the IDE's Sign out is clicked (the app links to it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -63,13 +65,17 @@ function startRscript(appDir: string, port: number, output: string[]): ChildProc
 }
 
 /** The recording hop: HTTP through a keep-alive agent, WebSocket handshakes written raw and then piped. */
-function startHop(shinyPort: number, requests: UpstreamRequest[]): { server: http.Server; sockets: Set<net.Socket> } {
+function startHop(shinyPort: number, requests: UpstreamRequest[], signOutUrl: string | undefined): { server: http.Server; sockets: Set<net.Socket> } {
   const agent = new http.Agent({ keepAlive: true });
   const sockets = new Set<net.Socket>();
   const record = (req: http.IncomingMessage, websocket: boolean) =>
     requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', websocket, username: header(req.headers['x-auth-username']), role: header(req.headers['x-auth-role']) });
   const server = http.createServer((req, res) => {
     record(req, false);
+    if (signOutUrl && req.method === 'GET' && req.url === '/auth-sign-out') {
+      res.writeHead(302, { location: signOutUrl }).end();
+      return;
+    }
     const out = http.request({ host: '127.0.0.1', port: shinyPort, method: req.method, path: req.url, headers: req.headers, agent }, (upstream) => {
       res.writeHead(upstream.statusCode ?? 502, upstream.rawHeaders);
       upstream.pipe(res);
@@ -100,7 +106,7 @@ function startHop(shinyPort: number, requests: UpstreamRequest[]): { server: htt
   return { server, sockets };
 }
 
-export async function startShiny(appDir = APP_DIR): Promise<TestShiny> {
+export async function startShiny(appDir = APP_DIR, options: { signOutUrl?: string } = {}): Promise<TestShiny> {
   if (!existsSync(RSCRIPT)) throw new Error(`${RSCRIPT} not found: install the Debian package "r-cran-shiny" (it brings r-base-core): sudo bash .ci/install-browser-test-deps.sh`);
   const shinyPort = await freePort();
   const output: string[] = [];
@@ -126,7 +132,7 @@ export async function startShiny(appDir = APP_DIR): Promise<TestShiny> {
     await sleep(100);
   }
   const requests: UpstreamRequest[] = [];
-  const { server, sockets } = startHop(shinyPort, requests);
+  const { server, sockets } = startHop(shinyPort, requests, options.signOutUrl);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const hopPort = (server.address() as AddressInfo).port;
   return {

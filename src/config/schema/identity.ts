@@ -11,7 +11,12 @@ const IDENTITY_FIELDS = ['username', 'email', 'firstName', 'lastName', 'groups',
 export const identitySchema = z
   .strictObject({
     headers: z
-      .strictObject(Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, headerName.optional().meta({ description: `Header carrying the user's ${f}; overrides the profile default.` })])))
+      .strictObject({
+        ...(Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, headerName.optional().meta({ description: `Header carrying the user's ${f}; overrides the profile default.` })])) as Record<(typeof IDENTITY_FIELDS)[number], z.ZodOptional<typeof headerName>>),
+        usernameFile: filePath(
+          "File whose one line is the name of the header carrying the username, kept secret (mode 0600 or 0640): with Workbench, the name given to rserver.conf's auth-proxy-user-header, so code in an R session on the Workbench host cannot send it to rserver on loopback. `authgate workbench-secret` writes one and prints the rserver.conf lines. Not together with username.",
+        ).optional(),
+      })
       .prefault({})
       .meta({ description: 'Header names per identity field; the upstream profile gives the defaults.' }),
     groupsSeparator: z

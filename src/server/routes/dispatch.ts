@@ -58,7 +58,7 @@ export async function handleReserved(rt: Runtime, req: IncomingMessage, res: Ser
       return sendError(req, res, 405, 'method-not-allowed', 'Use GET or POST.', { allow: 'GET, POST' });
     case 'logout':
       if (method === 'POST') return handleLogoutPost(rt, req, res, ctx);
-      if (method === 'GET' || method === 'HEAD') return handleLogoutGet(rt, req, res);
+      if (method === 'GET' || method === 'HEAD') return handleLogoutGet(rt, req, res, ctx);
       return sendError(req, res, 405, 'method-not-allowed', 'Use GET or POST.', { allow: 'GET, POST' });
     default: {
       const [first, second, ...rest] = route.split('/');

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { admit } from '../../auth/admit.ts';
 import { isAuthgateError } from '../../core/index.ts';
 import { typedSubject } from '../../observability/index.ts';
-import { readCookie, hostCookie, clearHostCookie } from '../../session/index.ts';
+import { readCookie, hostCookie, clearHostCookie, type Session } from '../../session/index.ts';
 import type { Runtime } from '../runtime.ts';
 import type { RequestContext } from '../context.ts';
 import { notPermitted, signIn } from './sign-in.ts';
@@ -133,9 +133,20 @@ function waitText(ms: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-export async function handleLogoutGet(rt: Runtime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/**
+ * GET /__authgate__/logout: a confirmation page, except for a top-level navigation that a page of
+ * this origin started (`Sec-Fetch-Site: same-origin`, `Sec-Fetch-Mode: navigate`, set by the
+ * browser and never by a page of another site): that is the upstream's own Sign out sending the
+ * browser here (Workbench's `auth-proxy-sign-out-url`, Connect's `LogoutURL`), and it ends the
+ * session at once. A page of another site still gets the confirmation page (no logout CSRF);
+ * a page of this origin could submit the form anyway.
+ */
+export async function handleLogoutGet(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
   const read = await rt.sessions.read(req.headers.cookie);
   if (!read.session) return redirect(res, '/__authgate__/login');
+  if (req.method === 'GET' && req.headers['sec-fetch-site'] === 'same-origin' && req.headers['sec-fetch-mode'] === 'navigate') {
+    return endSession(rt, res, ctx, read.session, 'upstream-sign-out');
+  }
   // Signing out of an OIDC session with logoutAtProvider redirects the form's POST to the issuer.
   const atProvider = rt.providersById.get(read.session.identity.provider)?.oidc?.endSessionUrl(read.session.idToken, new URL('/__authgate__/login', rt.publicUrl).href);
   const csp: Record<string, string> = atProvider ? { 'content-security-policy': contentSecurityPolicy([new URL(atProvider).origin]) } : {};
@@ -149,9 +160,14 @@ export async function handleLogoutPost(rt: Runtime, req: IncomingMessage, res: S
   if (!sameOrigin(rt, req) || !checkCsrf(rt.sessionKeys.sealing.raw, read.session.sid, 'logout', form.get('csrf'))) {
     return sendError(req, res, 403, 'csrf', 'The sign-out form expired; reload the page and try again.');
   }
-  await revokeSession(rt, read.session);
-  rt.audit.emit('auth.logout', { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: read.session.identity.provider, subject: { username: read.session.identity.username, uniqueId: read.session.identity.uniqueId } });
-  const oidc = rt.providersById.get(read.session.identity.provider)?.oidc;
-  const atProvider = oidc?.endSessionUrl(read.session.idToken, new URL('/__authgate__/login', rt.publicUrl).href);
+  await endSession(rt, res, ctx, read.session, 'form');
+}
+
+/** Revokes the session, audits the logout, clears the cookie and redirects (to the provider's end-session URL when it has one). */
+async function endSession(rt: Runtime, res: ServerResponse, ctx: RequestContext, session: Session, via: 'form' | 'upstream-sign-out'): Promise<void> {
+  await revokeSession(rt, session);
+  rt.audit.emit('auth.logout', { requestId: ctx.requestId, clientIp: ctx.client.ip, provider: session.identity.provider, subject: { username: session.identity.username, uniqueId: session.identity.uniqueId }, detail: { via } });
+  const oidc = rt.providersById.get(session.identity.provider)?.oidc;
+  const atProvider = oidc?.endSessionUrl(session.idToken, new URL('/__authgate__/login', rt.publicUrl).href);
   redirect(res, atProvider ?? '/__authgate__/login', { 'set-cookie': rt.sessions.clearCookie() });
 }

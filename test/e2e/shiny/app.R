@@ -16,6 +16,9 @@ ui <- function(req) {
   log_line("page", req$REQUEST_METHOD, req$PATH_INFO, "user=", header_or(req$HTTP_X_AUTH_USERNAME, "-"))
   fluidPage(
     titlePanel("Shiny behind authgate"),
+    # The upstream's own Sign out: the hop in front of the app redirects it to authgate's logout
+    # URL, as rserver does with auth-proxy-sign-out-url (test/support/shiny.ts).
+    tags$a(id = "sign-out", href = "auth-sign-out", "Sign out"),
     sidebarLayout(
       sidebarPanel(
         textInput("message", "Message", value = "hello"),

@@ -63,7 +63,7 @@ const cases: Case[] = [
   {
     name: 'unknown key far from any known one lists the known keys',
     text: `${BASE}identity:\n  headers:\n    nickname: X-Nick\n`,
-    errors: [{ path: 'identity.headers.nickname', message: 'unknown key; known keys here: username, email, firstName, lastName, groups, role, uniqueId', line: 5 }],
+    errors: [{ path: 'identity.headers.nickname', message: 'unknown key; known keys here: username, email, firstName, lastName, groups, role, uniqueId, usernameFile', line: 5 }],
   },
   {
     name: 'unknown key inside a list item',
