@@ -9,7 +9,8 @@
  * `POST /rpc/console_input` with `{"method":"start_terminal"}` would pass a rule written for
  * `/**\/rpc/*terminal*`. So a request with a body whose path has an `rpc` segment must end in
  * `/rpc/<name>` and its body must be one JSON object whose last `method` member (the one
- * RStudio's loop keeps, as does JSON.parse) is `<name>` or absent (then the session runs nothing).
+ * RStudio's loop keeps, as does JSON.parse) is `<name>` or absent (RStudio refuses a request
+ * without a method: "method is required").
  * A body that is not valid UTF-8 JSON is refused: a lenient parser upstream could read a method
  * in it that this one cannot see.
  */
