@@ -80,7 +80,7 @@ export const upstreamSchema = z
     profile: z
       .enum(['connect', 'workbench', 'generic'])
       .default('connect')
-      .meta({ description: 'Which identity headers are sent by default: connect (X-Auth-*), workbench (X-RStudio-Username) or generic (named in identity.headers).' }),
+      .meta({ description: 'Which identity headers are sent by default: connect (X-Auth-*), workbench (X-RStudio-Username, or the secret name in identity.headers.usernameFile; it also passes X-RStudio-Refresh-Auth-Creds and refuses an RStudio RPC whose JSON body names another method than its URL, see docs/lockdown.md) or generic (named in identity.headers).' }),
     caFile: filePath('PEM CA bundle to verify an https upstream.').optional(),
     connectTimeout: duration('Time allowed to open a connection to the upstream.', '10s').prefault('10s'),
     headersTimeout: duration('Time the upstream has to send response headers before authgate answers 504.', '60s').prefault('60s'),
